@@ -1,0 +1,39 @@
+package io.rigserve.sharding.replica;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Identity of one replica of one partition of one model version; its entity id in Cluster
+ * Sharding is {@code model@version/p{partition}/r{replica}}.
+ */
+public record ReplicaId(String model, String version, int partition, int replica) {
+
+  private static final Pattern FORMAT = Pattern.compile("^(.+)@([^@/]+)/p(\\d+)/r(\\d+)$");
+
+  public ReplicaId {
+    if (model == null || model.isEmpty() || version == null || version.isEmpty()) {
+      throw new IllegalArgumentException("model and version must be non-empty");
+    }
+    if (partition < 0 || replica < 0) {
+      throw new IllegalArgumentException("partition and replica must be >= 0");
+    }
+  }
+
+  public String entityId() {
+    return model + "@" + version + "/p" + partition + "/r" + replica;
+  }
+
+  public static ReplicaId parse(String entityId) {
+    Matcher m = FORMAT.matcher(entityId);
+    if (!m.matches()) {
+      throw new IllegalArgumentException("not a replica id: " + entityId);
+    }
+    return new ReplicaId(m.group(1), m.group(2), Integer.parseInt(m.group(3)), Integer.parseInt(m.group(4)));
+  }
+
+  @Override
+  public String toString() {
+    return entityId();
+  }
+}
