@@ -1,0 +1,145 @@
+package io.rigserve.serving;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.rigserve.cluster.node.ClusterFormation;
+import io.rigserve.cluster.node.RigConfig;
+import io.rigserve.cluster.node.RigSettings;
+import io.rigserve.proto.inference.GRPCInferenceServicePowerApiHandlerFactory;
+import io.rigserve.serving.api.grpc.GrpcInferenceApi;
+import io.rigserve.serving.api.rest.RestApi;
+import io.rigserve.serving.demo.DemoModels;
+import io.rigserve.serving.inference.InferenceService;
+import io.rigserve.serving.repository.ModelRepository;
+import io.rigserve.serving.repository.ModelUpload;
+import io.rigserve.serving.routing.Router;
+import io.rigserve.serving.runtime.OnnxRuntime;
+import io.rigserve.serving.runtime.RuntimeSettings;
+import io.rigserve.sharding.replica.ReplicaSharding;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.stream.Materializer;
+
+/**
+ * One rig, built in order: settings, actor system, cluster membership, model repository,
+ * sharded partition replicas, router, then the REST and gRPC servers. Nothing else starts servers.
+ */
+public final class Rig {
+
+  /** How long in-flight requests may take to finish when the rig stops. */
+  private static final Duration DRAIN = Duration.ofSeconds(10);
+
+  private final ActorSystem<Void> system;
+  private final RigSettings rigSettings;
+  private final ServingSettings settings;
+  private final ModelRepository repository;
+  private final ServerBinding http;
+  private final ServerBinding grpc;
+
+  private Rig(ActorSystem<Void> system, RigSettings rigSettings, ServingSettings settings,
+      ModelRepository repository, ServerBinding http, ServerBinding grpc) {
+    this.system = system;
+    this.rigSettings = rigSettings;
+    this.settings = settings;
+    this.repository = repository;
+    this.http = http;
+    this.grpc = grpc;
+  }
+
+  /** Starts a rig; the stage completes when both servers listen. */
+  public static CompletionStage<Rig> start(Config config) {
+    Config full = withDerivedSettings(RigConfig.forRig(config));
+    RigSettings rig = RigSettings.from(full);
+    ServingSettings settings = ServingSettings.from(full);
+    RuntimeSettings runtimeSettings = RuntimeSettings.from(full);
+
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), rig.systemName(), full);
+    try {
+      ClusterFormation.join(system, rig);
+      ModelRepository repository = new ModelRepository(settings.repositoryPath(), new OnnxRuntime(runtimeSettings));
+      CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-models", () -> {
+        repository.close();
+        return CompletableFuture.completedFuture(Done.getInstance());
+      });
+      if (settings.demoModel() && repository.index().isEmpty()) {
+        repository.store(DemoModels.NAME, DemoModels.VERSION, DemoModels.mlp());
+      }
+      repository.loadAll();
+
+      ReplicaSharding sharding = ReplicaSharding.start(system, repository);
+      Cluster cluster = Cluster.get(system);
+      InferenceService service = new InferenceService(repository, new Router(sharding), settings,
+          () -> cluster.selfMember().status() == MemberStatus.up());
+      Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("rigserve.repository.dispatcher"));
+      ModelUpload upload = new ModelUpload(repository, blocking, Materializer.matFromSystem(system));
+      RestApi rest = new RestApi(service, repository, upload, blocking, settings.maxRequestBytes(), settings.maxUploadBytes());
+      GrpcInferenceApi grpcApi = new GrpcInferenceApi(service);
+
+      Http httpExt = Http.get(system);
+      CompletionStage<ServerBinding> httpBinding =
+          httpExt.newServerAt(settings.httpHost(), settings.httpPort()).bind(rest.route());
+      CompletionStage<ServerBinding> grpcBinding =
+          httpExt.newServerAt(settings.httpHost(), settings.grpcPort())
+              .bind(GRPCInferenceServicePowerApiHandlerFactory.create(grpcApi, GrpcInferenceApi.errorHandler(), system));
+      return httpBinding.thenCombine(grpcBinding, (h, g) -> {
+        h.addToCoordinatedShutdown(DRAIN, system);
+        g.addToCoordinatedShutdown(DRAIN, system);
+        return new Rig(system, rig, settings, repository, h, g);
+      }).whenComplete((r, error) -> {
+        if (error != null) system.terminate();
+      });
+    } catch (RuntimeException e) {
+      system.terminate();
+      throw e;
+    }
+  }
+
+  /** Pekko settings that follow from rigserve's own (the HTTP body limit). */
+  private static Config withDerivedSettings(Config config) {
+    ServingSettings settings = ServingSettings.from(config);
+    return ConfigFactory.parseMap(Map.of(
+            "pekko.http.server.parsing.max-content-length", settings.maxRequestBytes()))
+        .withFallback(config);
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  public RigSettings rigSettings() {
+    return rigSettings;
+  }
+
+  public ServingSettings settings() {
+    return settings;
+  }
+
+  public ModelRepository repository() {
+    return repository;
+  }
+
+  public int httpPort() {
+    return http.localAddress().getPort();
+  }
+
+  public int grpcPort() {
+    return grpc.localAddress().getPort();
+  }
+
+  /** Stops accepting requests, lets in-flight ones finish (bounded), leaves the cluster, stops. */
+  public CompletionStage<Done> stop() {
+    return CoordinatedShutdown.get(system).run(CoordinatedShutdown.unknownReason());
+  }
+}

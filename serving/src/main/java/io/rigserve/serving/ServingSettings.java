@@ -1,0 +1,67 @@
+package io.rigserve.serving;
+
+import com.typesafe.config.Config;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** The serving module's settings ({@code rigserve.serving}, {@code rigserve.repository}), read once at start. */
+public record ServingSettings(
+    String httpHost,
+    int httpPort,
+    int grpcPort,
+    long maxRequestBytes,
+    Duration defaultTimeout,
+    Duration maxTimeout,
+    Path repositoryPath,
+    long maxUploadBytes,
+    boolean demoModel) {
+
+  public static ServingSettings from(Config config) {
+    Config s = config.getConfig("rigserve.serving");
+    Config r = config.getConfig("rigserve.repository");
+    Duration defaultTimeout = positive(s, "default-timeout");
+    Duration maxTimeout = positive(s, "max-timeout");
+    if (maxTimeout.compareTo(defaultTimeout) < 0) {
+      throw new IllegalArgumentException(
+          "invalid setting rigserve.serving.max-timeout = " + maxTimeout
+              + ": expected at least rigserve.serving.default-timeout (" + defaultTimeout + ")");
+    }
+    return new ServingSettings(
+        s.getString("http-host"),
+        port(s, "http-port"),
+        port(s, "grpc-port"),
+        size(s, "max-request-size", "rigserve.serving."),
+        defaultTimeout,
+        maxTimeout,
+        Path.of(r.getString("path")).toAbsolutePath().normalize(),
+        size(r, "max-upload-size", "rigserve.repository."),
+        r.getBoolean("demo-model"));
+  }
+
+  private static int port(Config c, String key) {
+    int port = c.getInt(key);
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException(
+          "invalid setting rigserve.serving." + key + " = " + port + ": expected a port from 0 to 65535 (0: any free port)");
+    }
+    return port;
+  }
+
+  private static long size(Config c, String key, String prefix) {
+    long bytes = c.getBytes(key);
+    if (bytes <= 0) {
+      throw new IllegalArgumentException(
+          "invalid setting " + prefix + key + " = " + bytes + ": expected a size above zero, such as 64 MiB");
+    }
+    return bytes;
+  }
+
+  private static Duration positive(Config c, String key) {
+    Duration d = c.getDuration(key);
+    if (d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(
+          "invalid setting rigserve.serving." + key + " = " + d + ": expected a duration above zero, such as 30s");
+    }
+    return d;
+  }
+}

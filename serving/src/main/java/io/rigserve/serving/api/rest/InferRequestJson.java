@@ -1,0 +1,80 @@
+package io.rigserve.serving.api.rest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.rigserve.serving.error.InvalidInput;
+import io.rigserve.serving.inference.InferRequest;
+import io.rigserve.sharding.tensor.Tensor;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Reads the protocol's JSON inference request: id, parameters, inputs, outputs. */
+final class InferRequestJson {
+
+  /** Request parameter giving the client's deadline in milliseconds. */
+  static final String TIMEOUT = "timeout";
+
+  private InferRequestJson() {}
+
+  static InferRequest decode(String model, String version, JsonNode body, long maxElements) {
+    String id = optionalText(body, "id");
+    Map<String, Object> parameters = parameters(body.get("parameters"));
+    JsonNode inputs = body.get("inputs");
+    if (inputs == null || !inputs.isArray() || inputs.isEmpty()) {
+      throw new InvalidInput("the request needs a non-empty \"inputs\" array");
+    }
+    List<Tensor> tensors = new ArrayList<>(inputs.size());
+    for (JsonNode input : inputs) {
+      tensors.add(JsonTensors.decode(input, maxElements));
+    }
+    List<String> outputs = new ArrayList<>();
+    JsonNode requested = body.get("outputs");
+    if (requested != null && !requested.isNull()) {
+      if (!requested.isArray()) {
+        throw new InvalidInput("\"outputs\" must be an array of {\"name\": ...}");
+      }
+      for (JsonNode o : requested) {
+        JsonNode name = o.get("name");
+        if (name == null || !name.isTextual()) {
+          throw new InvalidInput("each requested output needs a string \"name\"");
+        }
+        outputs.add(name.asText());
+      }
+    }
+    return new InferRequest(model, version, id, parameters, tensors, outputs, timeout(parameters));
+  }
+
+  private static String optionalText(JsonNode body, String field) {
+    JsonNode v = body.get(field);
+    if (v == null || v.isNull()) return "";
+    if (!v.isTextual()) throw new InvalidInput("\"" + field + "\" must be a string");
+    return v.asText();
+  }
+
+  private static Map<String, Object> parameters(JsonNode node) {
+    Map<String, Object> parameters = new LinkedHashMap<>();
+    if (node == null || node.isNull()) return parameters;
+    if (!node.isObject()) throw new InvalidInput("\"parameters\" must be a JSON object");
+    node.fields().forEachRemaining(e -> {
+      JsonNode v = e.getValue();
+      if (v.isBoolean()) parameters.put(e.getKey(), v.asBoolean());
+      else if (v.isIntegralNumber()) parameters.put(e.getKey(), v.asLong());
+      else if (v.isTextual()) parameters.put(e.getKey(), v.asText());
+      else if (v.isNumber()) parameters.put(e.getKey(), v.asDouble());
+      else throw new InvalidInput("parameter '" + e.getKey() + "' must be a boolean, number or string");
+    });
+    return parameters;
+  }
+
+  private static Optional<Duration> timeout(Map<String, Object> parameters) {
+    Object t = parameters.get(TIMEOUT);
+    if (t == null) return Optional.empty();
+    if (!(t instanceof Long ms) || ms <= 0) {
+      throw new InvalidInput("parameter 'timeout' must be a positive integer number of milliseconds");
+    }
+    return Optional.of(Duration.ofMillis(ms));
+  }
+}

@@ -1,0 +1,206 @@
+package io.rigserve.serving.api.rest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rigserve.serving.error.InvalidInput;
+import io.rigserve.serving.inference.InferRequestValidator;
+import io.rigserve.sharding.tensor.DataType;
+import io.rigserve.sharding.tensor.Float16;
+import io.rigserve.sharding.tensor.Tensor;
+import java.io.ByteArrayOutputStream;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Tensors in the protocol's JSON form: {@code {"name","datatype","shape","data"}} with data flat
+ * or nested row-major, BOOL as true/false, BYTES as strings. Decoded straight into little-endian
+ * bytes, with the element count and each value's type and range checked.
+ */
+final class JsonTensors {
+
+  private static final BigInteger UINT64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+
+  private JsonTensors() {}
+
+  static Tensor decode(JsonNode node, long maxElements) {
+    if (!node.isObject()) {
+      throw new InvalidInput("each input must be a JSON object with name, shape, datatype and data");
+    }
+    String name = text(node, "name", "input");
+    DataType type = InferRequestValidator.datatype(name, text(node, "datatype", "input '" + name + "'"));
+    long[] shape = shape(name, node.get("shape"));
+    long count = count(name, shape, maxElements);
+    JsonNode data = node.get("data");
+    if (data == null || data.isNull()) {
+      throw new InvalidInput("input '" + name + "' has no data");
+    }
+    byte[] bytes = type == DataType.BYTES ? byteStrings(name, data, count) : fixed(name, type, data, count);
+    return new Tensor(name, type, shape, bytes);
+  }
+
+  static ObjectNode encode(Tensor t) {
+    ObjectNode node = JsonNodeFactory.instance.objectNode();
+    node.put("name", t.name());
+    node.put("datatype", t.datatype().protocolName());
+    ArrayNode shape = node.putArray("shape");
+    for (long d : t.shape()) shape.add(d);
+    ArrayNode data = node.putArray("data");
+    ByteBuffer b = ByteBuffer.wrap(t.data()).order(ByteOrder.LITTLE_ENDIAN);
+    switch (t.datatype()) {
+      case BOOL -> { while (b.hasRemaining()) data.add(b.get() != 0); }
+      case UINT8 -> { while (b.hasRemaining()) data.add(b.get() & 0xff); }
+      case UINT16 -> { while (b.hasRemaining()) data.add(b.getShort() & 0xffff); }
+      case UINT32 -> { while (b.hasRemaining()) data.add(b.getInt() & 0xffffffffL); }
+      case UINT64 -> { while (b.hasRemaining()) data.add(new BigInteger(Long.toUnsignedString(b.getLong()))); }
+      case INT8 -> { while (b.hasRemaining()) data.add(b.get()); }
+      case INT16 -> { while (b.hasRemaining()) data.add(b.getShort()); }
+      case INT32 -> { while (b.hasRemaining()) data.add(b.getInt()); }
+      case INT64 -> { while (b.hasRemaining()) data.add(b.getLong()); }
+      case FP16 -> { while (b.hasRemaining()) data.add(Float16.toFloat(b.getShort())); }
+      case FP32 -> { while (b.hasRemaining()) data.add(b.getFloat()); }
+      case FP64 -> { while (b.hasRemaining()) data.add(b.getDouble()); }
+      case BYTES -> {
+        while (b.hasRemaining()) {
+          int len = b.getInt();
+          data.add(new String(t.data(), b.position(), len, StandardCharsets.UTF_8));
+          b.position(b.position() + len);
+        }
+      }
+    }
+    return node;
+  }
+
+  private static String text(JsonNode node, String field, String what) {
+    JsonNode v = node.get(field);
+    if (v == null || !v.isTextual()) {
+      throw new InvalidInput(what + " needs a string \"" + field + "\"");
+    }
+    return v.asText();
+  }
+
+  private static long[] shape(String name, JsonNode node) {
+    if (node == null || !node.isArray()) {
+      throw new InvalidInput("input '" + name + "' needs a \"shape\" array of non-negative integers");
+    }
+    long[] shape = new long[node.size()];
+    for (int i = 0; i < shape.length; i++) {
+      JsonNode d = node.get(i);
+      if (!d.canConvertToLong() || !d.isIntegralNumber() || d.asLong() < 0) {
+        throw new InvalidInput("input '" + name + "' has an invalid shape " + node + ": dimensions are non-negative integers");
+      }
+      shape[i] = d.asLong();
+    }
+    return shape;
+  }
+
+  private static long count(String name, long[] shape, long maxElements) {
+    long n = 1;
+    for (long d : shape) {
+      if (d != 0 && n > maxElements / d) {
+        throw new InvalidInput("input '" + name + "' has shape " + Arrays.toString(shape) + ", more elements than the request can hold");
+      }
+      n *= d;
+    }
+    return n;
+  }
+
+  private static byte[] fixed(String name, DataType type, JsonNode data, long count) {
+    ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(count * type.elementSize())).order(ByteOrder.LITTLE_ENDIAN);
+    long written = write(name, type, data, out, count);
+    if (written != count) {
+      throw wrongCount(name, written, count);
+    }
+    return out.array();
+  }
+
+  /** Writes nested or flat data depth-first; returns the number of elements written. */
+  private static long write(String name, DataType type, JsonNode data, ByteBuffer out, long count) {
+    if (!data.isArray()) {
+      if (out.position() / type.elementSize() >= count) throw wrongCount(name, count + 1, count);
+      put(name, type, data, out);
+      return 1;
+    }
+    long n = 0;
+    for (JsonNode element : data) {
+      n += write(name, type, element, out, count);
+    }
+    return n;
+  }
+
+  private static void put(String name, DataType type, JsonNode v, ByteBuffer out) {
+    switch (type) {
+      case BOOL -> {
+        if (!v.isBoolean()) throw badValue(name, type, v);
+        out.put((byte) (v.asBoolean() ? 1 : 0));
+      }
+      case UINT8 -> out.put((byte) integral(name, type, v, 0, 0xff));
+      case UINT16 -> out.putShort((short) integral(name, type, v, 0, 0xffff));
+      case UINT32 -> out.putInt((int) integral(name, type, v, 0, 0xffffffffL));
+      case UINT64 -> {
+        if (!v.isIntegralNumber() || v.bigIntegerValue().signum() < 0 || v.bigIntegerValue().compareTo(UINT64_MAX) > 0) {
+          throw badValue(name, type, v);
+        }
+        out.putLong(v.bigIntegerValue().longValue());
+      }
+      case INT8 -> out.put((byte) integral(name, type, v, Byte.MIN_VALUE, Byte.MAX_VALUE));
+      case INT16 -> out.putShort((short) integral(name, type, v, Short.MIN_VALUE, Short.MAX_VALUE));
+      case INT32 -> out.putInt((int) integral(name, type, v, Integer.MIN_VALUE, Integer.MAX_VALUE));
+      case INT64 -> out.putLong(integral(name, type, v, Long.MIN_VALUE, Long.MAX_VALUE));
+      case FP16 -> out.putShort(Float16.fromFloat((float) number(name, type, v)));
+      case FP32 -> out.putFloat((float) number(name, type, v));
+      case FP64 -> out.putDouble(number(name, type, v));
+      case BYTES -> throw new IllegalStateException("BYTES are not fixed-size");
+    }
+  }
+
+  private static long integral(String name, DataType type, JsonNode v, long min, long max) {
+    if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < min || v.asLong() > max) {
+      throw badValue(name, type, v);
+    }
+    return v.asLong();
+  }
+
+  private static double number(String name, DataType type, JsonNode v) {
+    if (!v.isNumber()) throw badValue(name, type, v);
+    return v.asDouble();
+  }
+
+  private static byte[] byteStrings(String name, JsonNode data, long count) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    long n = writeStrings(name, data, out, count);
+    if (n != count) throw wrongCount(name, n, count);
+    return out.toByteArray();
+  }
+
+  private static long writeStrings(String name, JsonNode data, ByteArrayOutputStream out, long count) {
+    if (!data.isArray()) {
+      if (!data.isTextual()) throw badValue(name, DataType.BYTES, data);
+      byte[] s = data.asText().getBytes(StandardCharsets.UTF_8);
+      out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(s.length).array());
+      out.writeBytes(s);
+      return 1;
+    }
+    long n = 0;
+    for (JsonNode element : data) {
+      n += writeStrings(name, element, out, count);
+      if (n > count) throw wrongCount(name, n, count);
+    }
+    return n;
+  }
+
+  private static InvalidInput wrongCount(String name, long got, long want) {
+    return new InvalidInput("input '" + name + "' has " + (got > want ? "more than " + want : got)
+        + " data elements, its shape needs " + want);
+  }
+
+  private static InvalidInput badValue(String name, DataType type, JsonNode v) {
+    String shown = v.toString();
+    if (shown.length() > 40) shown = shown.substring(0, 40) + "...";
+    return new InvalidInput("input '" + name + "' has value " + shown + " that is not a valid " + type);
+  }
+}

@@ -1,0 +1,172 @@
+package io.rigserve.serving.api.rest;
+
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rigserve.serving.inference.InferenceService;
+import io.rigserve.serving.inference.ModelMetadata;
+import io.rigserve.serving.inference.ServerMetadata;
+import io.rigserve.serving.repository.ModelRepository;
+import io.rigserve.serving.repository.ModelUpload;
+import io.rigserve.serving.repository.ModelVersion;
+import io.rigserve.serving.runtime.TensorSpec;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * The Open Inference Protocol over REST/JSON, plus the model repository extension. It only
+ * translates: every decision is made by {@link InferenceService} and {@link ModelRepository}.
+ */
+public final class RestApi extends AllDirectives {
+
+  private static final long STRICT_TIMEOUT_MILLIS = 60_000;
+
+  private final InferenceService service;
+  private final ModelRepository repository;
+  private final ModelUpload upload;
+  private final Executor blocking;
+  private final long maxRequestBytes;
+  private final long maxUploadBytes;
+
+  public RestApi(InferenceService service, ModelRepository repository, ModelUpload upload, Executor blocking,
+      long maxRequestBytes, long maxUploadBytes) {
+    this.service = service;
+    this.repository = repository;
+    this.upload = upload;
+    this.blocking = blocking;
+    this.maxRequestBytes = maxRequestBytes;
+    this.maxUploadBytes = maxUploadBytes;
+  }
+
+  public Route route() {
+    return pathPrefix("v2", () -> concat(
+        pathEndOrSingleSlash(() -> get(() -> answer(() -> Json.response(200, serverMetadata(service.serverMetadata()))))),
+        path(segment("health").slash("live"), () -> get(() -> answer(() ->
+            Json.response(200, object().put("live", service.live()))))),
+        path(segment("health").slash("ready"), () -> get(() -> answer(() -> {
+          boolean ready = service.ready();
+          return Json.response(ready ? 200 : 503, object().put("ready", ready));
+        }))),
+        pathPrefix("models", () -> pathPrefix(segment(), name -> concat(
+            modelRoutes(name, ""),
+            pathPrefix("versions", () -> pathPrefix(segment(), version -> modelRoutes(name, version)))))),
+        pathPrefix("repository", this::repositoryRoutes)));
+  }
+
+  private Route modelRoutes(String name, String version) {
+    return concat(
+        pathEndOrSingleSlash(() -> get(() -> answer(() -> Json.response(200, modelMetadata(service.modelMetadata(name, version)))))),
+        path("ready", () -> get(() -> answer(() -> {
+          boolean ready = service.modelReady(name, version);
+          return Json.response(ready ? 200 : 503, object().put("name", name).put("ready", ready));
+        }))),
+        path("infer", () -> post(() -> extractRequestEntity(entity -> extractMaterializer(mat -> answerLater(() ->
+            entity.withSizeLimit(maxRequestBytes).toStrict(STRICT_TIMEOUT_MILLIS, mat)
+                .thenCompose(strict -> {
+                  JsonNode body = readObject(strict.getData().toArray());
+                  return service.infer(InferRequestJson.decode(name, version, body, maxRequestBytes));
+                })
+                .thenApply(response -> Json.response(200, InferResponseJson.encode(response)))))))));
+  }
+
+  private Route repositoryRoutes() {
+    return concat(
+        path("index", () -> post(() -> answer(() -> Json.response(200, index(repository.index()))))),
+        pathPrefix("models", () -> pathPrefix(segment(), name -> concat(
+            path("load", () -> post(() -> answerLater(() -> CompletableFuture.supplyAsync(() -> {
+              repository.load(name);
+              return Json.response(200, object());
+            }, blocking)))),
+            path("unload", () -> post(() -> answerLater(() -> CompletableFuture.supplyAsync(() -> {
+              repository.unload(name);
+              return Json.response(200, object());
+            }, blocking)))),
+            path(segment("versions").slash(segment()), version -> put(() -> extractRequestEntity(entity ->
+                answerLater(() -> upload.receive(name, version, entity.withSizeLimit(maxUploadBytes).getDataBytes())
+                    .thenApply(r -> Json.response(201, object()
+                        .put("name", r.name()).put("version", r.version())
+                        .put("sha256", r.sha256()).put("bytes", r.bytes())))))))))));
+  }
+
+  private Route answer(Supplier<HttpResponse> response) {
+    HttpResponse r;
+    try {
+      r = response.get();
+    } catch (RuntimeException e) {
+      r = HttpErrors.response(e);
+    }
+    return complete(r);
+  }
+
+  private Route answerLater(Supplier<CompletionStage<HttpResponse>> response) {
+    CompletionStage<HttpResponse> stage;
+    try {
+      stage = response.get();
+    } catch (RuntimeException e) {
+      stage = CompletableFuture.failedFuture(e);
+    }
+    return completeWithFuture(stage.exceptionally(HttpErrors::response));
+  }
+
+  private static JsonNode readObject(byte[] body) {
+    try {
+      return Json.readObject(body);
+    } catch (java.io.IOException e) {
+      throw new java.util.concurrent.CompletionException(e);
+    }
+  }
+
+  private static ObjectNode object() {
+    return JsonNodeFactory.instance.objectNode();
+  }
+
+  private static ObjectNode serverMetadata(ServerMetadata m) {
+    ObjectNode node = object().put("name", m.name()).put("version", m.version());
+    ArrayNode ext = node.putArray("extensions");
+    m.extensions().forEach(ext::add);
+    return node;
+  }
+
+  private static ObjectNode modelMetadata(ModelMetadata m) {
+    ObjectNode node = object().put("name", m.name());
+    ArrayNode versions = node.putArray("versions");
+    m.versions().forEach(versions::add);
+    node.put("platform", m.platform());
+    node.set("inputs", specs(m.inputs()));
+    node.set("outputs", specs(m.outputs()));
+    return node;
+  }
+
+  private static ArrayNode specs(List<TensorSpec> specs) {
+    ArrayNode array = JsonNodeFactory.instance.arrayNode();
+    for (TensorSpec s : specs) {
+      ObjectNode spec = array.addObject().put("name", s.name()).put("datatype", s.datatype().protocolName());
+      ArrayNode shape = spec.putArray("shape");
+      for (long d : s.shape()) shape.add(d);
+    }
+    return array;
+  }
+
+  private static ArrayNode index(List<ModelVersion> versions) {
+    ArrayNode array = JsonNodeFactory.instance.arrayNode();
+    for (ModelVersion v : versions) {
+      array.addObject()
+          .put("name", v.name())
+          .put("version", v.version())
+          .put("state", v.state().name())
+          .put("reason", v.reason())
+          .put("sha256", v.sha256());
+    }
+    return array;
+  }
+
+}

@@ -1,0 +1,12 @@
+package io.rigserve.serving.error;
+
+/** The request's deadline passed before it could be answered. */
+public final class DeadlineExceeded extends ServingException {
+  public DeadlineExceeded(String message) {
+    super(message);
+  }
+
+  public DeadlineExceeded(String message, Throwable cause) {
+    super(message, cause);
+  }
+}

@@ -1,0 +1,12 @@
+package io.rigserve.serving.error;
+
+/** An uploaded or stored model file is not a usable ONNX model. */
+public final class InvalidModel extends ServingException {
+  public InvalidModel(String message) {
+    super(message);
+  }
+
+  public InvalidModel(String message, Throwable cause) {
+    super(message, cause);
+  }
+}

@@ -1,0 +1,12 @@
+package io.rigserve.serving.error;
+
+/** The change conflicts with the repository's state (for example an existing version). */
+public final class ModelConflict extends ServingException {
+  public ModelConflict(String message) {
+    super(message);
+  }
+
+  public ModelConflict(String message, Throwable cause) {
+    super(message, cause);
+  }
+}

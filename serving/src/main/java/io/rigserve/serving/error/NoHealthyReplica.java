@@ -1,0 +1,12 @@
+package io.rigserve.serving.error;
+
+/** No replica of some partition could answer; the message names the partition. */
+public final class NoHealthyReplica extends ServingException {
+  public NoHealthyReplica(String message) {
+    super(message);
+  }
+
+  public NoHealthyReplica(String message, Throwable cause) {
+    super(message, cause);
+  }
+}

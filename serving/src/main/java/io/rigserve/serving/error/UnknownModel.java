@@ -1,0 +1,12 @@
+package io.rigserve.serving.error;
+
+/** No such model, or no such version of it, in the repository. */
+public final class UnknownModel extends ServingException {
+  public UnknownModel(String message) {
+    super(message);
+  }
+
+  public UnknownModel(String message, Throwable cause) {
+    super(message, cause);
+  }
+}
