@@ -74,7 +74,7 @@ public final class Rig {
         return CompletableFuture.completedFuture(Done.getInstance());
       });
       if (settings.demoModel() && repository.index().isEmpty()) {
-        repository.store(DemoModels.NAME, DemoModels.VERSION, DemoModels.mlp());
+        repository.store(DemoModels.MLP_NAME, "1", DemoModels.mlp());
       }
       repository.loadAll();
 

@@ -1,0 +1,91 @@
+package io.rigserve.serving;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.ConfigFactory;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real rig on loopback (free ports, a temporary repository) and a real HTTP client for it.
+ * The test configuration turns on {@code serialize-messages}, so every internal message is
+ * proven to survive the project's Kryo serializer.
+ */
+public final class TestRig implements AutoCloseable {
+
+  public static final ObjectMapper JSON = new ObjectMapper();
+
+  public final Rig rig;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private TestRig(Rig rig) {
+    this.rig = rig;
+  }
+
+  /** Starts a rig over {@code repository}; {@code extraConfig} is HOCON that overrides the defaults. */
+  public static TestRig start(Path repository, String extraConfig) throws Exception {
+    var config = ConfigFactory.parseString(extraConfig)
+        .withFallback(ConfigFactory.parseString("rigserve.repository.path = \"" + repository.toString().replace("\\", "/") + "\""))
+        .withFallback(ConfigFactory.load());
+    return new TestRig(Rig.start(config).toCompletableFuture().get(60, TimeUnit.SECONDS));
+  }
+
+  public String baseUrl() {
+    return "http://127.0.0.1:" + rig.httpPort();
+  }
+
+  public Reply get(String path) throws IOException, InterruptedException {
+    return send(HttpRequest.newBuilder(URI.create(baseUrl() + path)).GET());
+  }
+
+  public Reply post(String path, String json) throws IOException, InterruptedException {
+    return send(HttpRequest.newBuilder(URI.create(baseUrl() + path))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(json)));
+  }
+
+  public Reply postBytes(String path, byte[] body) throws IOException, InterruptedException {
+    return send(HttpRequest.newBuilder(URI.create(baseUrl() + path))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+  }
+
+  public Reply put(String path, byte[] body) throws IOException, InterruptedException {
+    return send(HttpRequest.newBuilder(URI.create(baseUrl() + path))
+        .header("Content-Type", "application/octet-stream")
+        .PUT(HttpRequest.BodyPublishers.ofByteArray(body)));
+  }
+
+  private Reply send(HttpRequest.Builder request) throws IOException, InterruptedException {
+    HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+    return new Reply(response.statusCode(), response.body());
+  }
+
+  /** An HTTP answer: status and body. */
+  public record Reply(int status, String body) {
+    public JsonNode json() {
+      try {
+        return JSON.readTree(body);
+      } catch (IOException e) {
+        throw new AssertionError("not JSON (status " + status + "): " + body, e);
+      }
+    }
+
+    public String error() {
+      JsonNode error = json().get("error");
+      if (error == null) throw new AssertionError("no \"error\" in " + body);
+      return error.asText();
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    rig.stop().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+}
