@@ -1,0 +1,50 @@
+package io.rigserve.serving.runtime;
+
+import com.typesafe.config.Config;
+import java.util.List;
+
+/**
+ * How ONNX Runtime sessions run on this rig, read once from {@code rigserve.runtime}.
+ *
+ * @param intraOpThreads threads one run may use inside an operator
+ * @param interOpThreads threads one run may use to execute independent operators at once
+ * @param optimizationLevel graph optimizations at load: "all", "extended", "basic" or "none"
+ */
+public record RuntimeSettings(int intraOpThreads, int interOpThreads, String optimizationLevel) {
+
+  public static final List<String> OPTIMIZATION_LEVELS = List.of("all", "extended", "basic", "none");
+
+  // More threads than this per run is a misconfiguration on any rig we target.
+  private static final int MAX_THREADS = 256;
+
+  public RuntimeSettings {
+    checkThreads("rigserve.runtime.intra-op-threads", intraOpThreads);
+    checkThreads("rigserve.runtime.inter-op-threads", interOpThreads);
+    if (optimizationLevel == null || !OPTIMIZATION_LEVELS.contains(optimizationLevel)) {
+      throw new IllegalArgumentException(
+          "rigserve.runtime.optimization-level must be one of "
+              + OPTIMIZATION_LEVELS
+              + ", got '"
+              + optimizationLevel
+              + "'");
+    }
+  }
+
+  /** One thread per run, full optimization: the defaults of reference.conf. */
+  public static RuntimeSettings defaults() {
+    return new RuntimeSettings(1, 1, "all");
+  }
+
+  public static RuntimeSettings from(Config config) {
+    Config c = config.getConfig("rigserve.runtime");
+    return new RuntimeSettings(
+        c.getInt("intra-op-threads"), c.getInt("inter-op-threads"), c.getString("optimization-level"));
+  }
+
+  private static void checkThreads(String setting, int value) {
+    if (value < 1 || value > MAX_THREADS) {
+      throw new IllegalArgumentException(
+          setting + " must be between 1 and " + MAX_THREADS + ", got " + value);
+    }
+  }
+}
