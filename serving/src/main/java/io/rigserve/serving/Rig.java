@@ -140,6 +140,6 @@ public final class Rig {
 
   /** Stops accepting requests, lets in-flight ones finish (bounded), leaves the cluster, stops. */
   public CompletionStage<Done> stop() {
-    return CoordinatedShutdown.get(system).run(CoordinatedShutdown.unknownReason());
+    return CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason());
   }
 }
