@@ -1,5 +1,6 @@
 package io.rigserve.serving.api.rest;
 
+import static io.rigserve.serving.api.rest.RestAssertions.assertError;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -187,11 +188,6 @@ class RestApiTest {
     Reply after = rig.post("/v2/models/cast/infer", "{\"inputs\":[" + good + "]}");
     assertEquals(200, after.status(), after.body());
     assertEquals("[1.0,2.0]", output(after.json(), "doubles").get("data").toString());
-  }
-
-  static void assertError(int status, String fragment, Reply reply) {
-    assertEquals(status, reply.status(), reply.body());
-    assertTrue(reply.error().contains(fragment), "expected '" + fragment + "' in: " + reply.error());
   }
 
   private static String spec(String name, String datatype, String shape) {
