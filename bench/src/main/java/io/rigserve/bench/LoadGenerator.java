@@ -24,11 +24,12 @@ import org.apache.pekko.grpc.GrpcClientSettings;
 /**
  * Drives a running rig over REST and gRPC at given concurrencies for a bounded time, beside the
  * same model called in-process through ONNX Runtime, and prints throughput, p50/p90/p99 and the
- * latency each protocol adds over the baseline. Uses the demo model (input FP32 [1,4]).
+ * latency each protocol adds over the baseline. Uses the demo model (input FP32 [1,4]). The
+ * "-live" targets call the liveness endpoint: the transport's own floor, with no serving work.
  *
  * <pre>
  * java -cp ... io.rigserve.bench.LoadGenerator --host 127.0.0.1 --rest-port 8000 --grpc-port 8001 \
- *     --concurrency 1,4 --warmup 3s --duration 10s
+ *     --concurrency 1,4 --warmup 3s --duration 10s [--targets in-process,rest,grpc,rest-live,grpc-live]
  * </pre>
  */
 public final class LoadGenerator {
@@ -44,6 +45,7 @@ public final class LoadGenerator {
     Duration warmup = Duration.parse("PT" + opts.getOrDefault("warmup", "3s").toUpperCase());
     Duration duration = Duration.parse("PT" + opts.getOrDefault("duration", "10s").toUpperCase());
     if (duration.toSeconds() > 600) throw new IllegalArgumentException("--duration is at most 600s");
+    List<String> targets = List.of(opts.getOrDefault("targets", "in-process,rest,grpc").split(","));
     List<Integer> concurrencies = new ArrayList<>();
     for (String c : opts.getOrDefault("concurrency", "1").split(",")) concurrencies.add(Integer.parseInt(c.trim()));
 
@@ -68,12 +70,24 @@ public final class LoadGenerator {
     System.out.println(LoadResult.header());
     try {
       for (int c : concurrencies) {
-        LoadResult base = LoadLoop.run("in-process", c, warmup, duration, new InProcessCall(baseline, tensors));
-        LoadResult rest = LoadLoop.run("rest", c, warmup, duration, new RestCall("http://" + host + ":" + restPort, model, json));
-        LoadResult grpcResult = LoadLoop.run("grpc", c, warmup, duration, new GrpcCall(grpc, grpcRequest));
-        for (LoadResult r : List.of(base, rest, grpcResult)) System.out.println(r.row());
-        for (LoadResult r : List.of(rest, grpcResult)) {
-          System.out.printf("  %-5s c=%d: p50 adds %.3f ms over in-process, throughput %.2fx of in-process%n",
+        Map<String, LoadLoop.Call> calls = Map.of(
+            "in-process", new InProcessCall(baseline, tensors),
+            "rest", RestCall.infer("http://" + host + ":" + restPort, model, json),
+            "grpc", GrpcCall.infer(grpc, grpcRequest),
+            "rest-live", RestCall.live("http://" + host + ":" + restPort),
+            "grpc-live", GrpcCall.live(grpc));
+        List<LoadResult> results = new ArrayList<>();
+        for (String target : targets) {
+          LoadLoop.Call call = calls.get(target);
+          if (call == null) throw new IllegalArgumentException("unknown target " + target + ": " + calls.keySet());
+          LoadResult r = LoadLoop.run(target, c, warmup, duration, call);
+          System.out.println(r.row());
+          results.add(r);
+        }
+        LoadResult base = results.stream().filter(r -> r.target().equals("in-process")).findFirst().orElse(null);
+        for (LoadResult r : results) {
+          if (base == null || r == base) continue;
+          System.out.printf("  %-5s c=%d: p50 adds %.3f ms over in-process; throughput %.4f of in-process%n",
               r.target(), c, r.percentileMillis(50) - base.percentileMillis(50), r.throughput() / base.throughput());
         }
       }

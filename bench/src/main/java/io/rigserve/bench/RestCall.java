@@ -6,19 +6,29 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** One inference over REST/JSON with the JDK's HTTP client (keep-alive, HTTP/1.1). */
+/** One call over REST/JSON with the JDK's HTTP client (keep-alive, HTTP/1.1). */
 final class RestCall implements LoadLoop.Call {
 
   private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
   private final HttpRequest request;
 
-  RestCall(String baseUrl, String model, String json) {
-    this.request = HttpRequest.newBuilder(URI.create(baseUrl + "/v2/models/" + model + "/infer"))
+  private RestCall(HttpRequest request) {
+    this.request = request;
+  }
+
+  static RestCall infer(String baseUrl, String model, String json) {
+    return new RestCall(HttpRequest.newBuilder(URI.create(baseUrl + "/v2/models/" + model + "/infer"))
         .header("Content-Type", "application/json")
         .timeout(Duration.ofSeconds(10))
         .POST(HttpRequest.BodyPublishers.ofString(json))
-        .build();
+        .build());
+  }
+
+  /** The transport's floor: a liveness call that does no serving work. */
+  static RestCall live(String baseUrl) {
+    return new RestCall(HttpRequest.newBuilder(URI.create(baseUrl + "/v2/health/live"))
+        .timeout(Duration.ofSeconds(10)).GET().build());
   }
 
   @Override

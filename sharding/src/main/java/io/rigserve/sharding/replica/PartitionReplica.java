@@ -32,9 +32,8 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
   public record Run(StageInput input, long deadlineEpochMillis, ActorRef<StageResult> replyTo)
       implements Command {}
 
-  /** A run ended on the blocking dispatcher; never leaves this rig. */
-  record RunFinished(StageResult result, ActorRef<StageResult> replyTo)
-      implements Command, NoSerializationVerificationNeeded {}
+  /** A run ended on the blocking dispatcher (its caller already has the answer); never leaves this rig. */
+  record RunFinished() implements Command, NoSerializationVerificationNeeded {}
 
   public static Behavior<Command> create(
       ReplicaId id, PartitionRuntimes runtimes, ReplicaSettings settings) {
@@ -81,7 +80,6 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
 
   private Behavior<Command> onRunFinished(RunFinished finished) {
     running--;
-    finished.replyTo().tell(finished.result());
     while (running < settings.maxConcurrentRuns() && !queue.isEmpty()) {
       start(queue.pollFirst());
     }
@@ -103,17 +101,15 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
     }
     running++;
     PartitionRuntime rt = runtime.get();
-    CompletableFuture<StageResult> result =
-        CompletableFuture.supplyAsync(() -> execute(rt, run.input()), blocking);
-    getContext()
-        .pipeToSelf(
-            result,
-            (value, error) ->
-                new RunFinished(
-                    value != null
-                        ? value
-                        : new StageResult.Failed(StageResult.Reason.RUNTIME_ERROR, String.valueOf(error)),
-                    run.replyTo()));
+    ActorRef<Command> self = getContext().getSelf();
+    // The blocking thread answers the caller itself: one thread hop less on every request.
+    CompletableFuture.runAsync(() -> {
+      try {
+        run.replyTo().tell(execute(rt, run.input()));
+      } finally {
+        self.tell(new RunFinished());
+      }
+    }, blocking);
   }
 
   private static StageResult execute(PartitionRuntime runtime, StageInput input) {
