@@ -29,7 +29,7 @@ import org.apache.pekko.grpc.GrpcClientSettings;
  *
  * <pre>
  * java -cp ... io.rigserve.bench.LoadGenerator --host 127.0.0.1 --rest-port 8000 --grpc-port 8001 \
- *     --concurrency 1,4 --warmup 3s --duration 10s [--targets in-process,rest,grpc,rest-live,grpc-live]
+ *     --concurrency 1,4 --warmup 3s --duration 10s [--targets in-process,rest,grpc,rest-live,grpc-live] [--grpc-backend netty|pekko-http]
  * </pre>
  */
 public final class LoadGenerator {
@@ -61,7 +61,8 @@ public final class LoadGenerator {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "bench",
         ConfigFactory.parseString("pekko.actor.provider = local\npekko.loglevel = WARNING").withFallback(ConfigFactory.load()));
     GRPCInferenceServiceClient grpc = GRPCInferenceServiceClient.create(
-        GrpcClientSettings.connectToServiceAt(host, grpcPort, system).withTls(false), system);
+        GrpcClientSettings.connectToServiceAt(host, grpcPort, system).withTls(false)
+            .withBackend(opts.getOrDefault("grpc-backend", "netty")), system);
     OnnxModel baseline = new OnnxRuntime(RuntimeSettings.from(ConfigFactory.load())).load(DemoModels.mlp());
     Tensor[] tensors = {new Tensor("input", DataType.FP32, new long[] {1, 4}, raw)};
 

@@ -1,0 +1,124 @@
+package io.rigserve.serving.transfer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.event.Logging;
+import org.apache.pekko.event.LoggingAdapter;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.settings.ConnectionPoolSettings;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.FileIO;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Gets a partition file onto this rig: the local copy if its digest is right, else streamed
+ * from the peers in order (chunked to a staging file, hashed on the way, installed only when the
+ * digest matches), moving to the next peer when one fails, is unreachable or sends wrong bytes.
+ */
+public final class ArtifactFetcher {
+
+  private static final Logger log = LoggerFactory.getLogger(ArtifactFetcher.class);
+
+  private final ArtifactStore store;
+  private final Http http;
+  private final Materializer materializer;
+  private final long maxBytes;
+  private final ConnectionPoolSettings pool;
+  private final LoggingAdapter httpLog;
+
+  public ArtifactFetcher(ArtifactStore store, ActorSystem<?> system, long maxBytes) {
+    this.store = store;
+    this.http = Http.get(system);
+    this.materializer = Materializer.matFromSystem(system);
+    this.maxBytes = maxBytes;
+    // A peer that fails is left for the next one at once: no pool retries with back-off.
+    this.pool = ConnectionPoolSettings.create(Adapter.toClassic(system)).withMaxRetries(0);
+    this.httpLog = Logging.getLogger(Adapter.toClassic(system), this);
+  }
+
+  /** @param peers base URLs of data planes that may have it ({@code http://host:port}), best first */
+  public CompletionStage<Path> fetch(ArtifactId id, String sha256, List<String> peers) {
+    Optional<Path> local = store.valid(id, sha256);
+    if (local.isPresent()) {
+      return CompletableFuture.completedFuture(local.get());
+    }
+    return tryPeers(id, sha256, peers, 0, new ArrayList<>());
+  }
+
+  private CompletionStage<Path> tryPeers(ArtifactId id, String sha, List<String> peers, int i, List<String> failures) {
+    if (i >= peers.size()) {
+      return CompletableFuture.failedFuture(new ArtifactUnavailable(
+          "no peer could provide " + id + " with sha256 " + sha + (failures.isEmpty() ? " (no peers known)" : ": " + String.join("; ", failures))));
+    }
+    String peer = peers.get(i);
+    return fetchFrom(id, sha, peer).handle((path, error) -> {
+      if (error == null) return CompletableFuture.completedFuture(path);
+      Throwable cause = error.getCause() != null && error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
+      log.warn("fetching {} from {} failed: {}", id, peer, cause.getMessage());
+      failures.add(peer + ": " + cause.getMessage());
+      return tryPeers(id, sha, peers, i + 1, failures);
+    }).thenCompose(stage -> stage);
+  }
+
+  private CompletionStage<Path> fetchFrom(ArtifactId id, String sha, String peer) {
+    Path staged;
+    try {
+      staged = store.newStagingFile(id);
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    MessageDigest digest = ArtifactStore.digest();
+    return http.singleRequest(HttpRequest.GET(peer + id.urlPath()), http.defaultClientHttpsContext(), pool, httpLog)
+        .thenCompose((HttpResponse response) -> {
+          if (response.status().intValue() != 200) {
+            response.discardEntityBytes(materializer);
+            throw new IllegalStateException("HTTP " + response.status().intValue());
+          }
+          return response.entity().withSizeLimit(maxBytes).getDataBytes()
+              .map(chunk -> {
+                digest.update(chunk.asByteBuffer());
+                return chunk;
+              })
+              .runWith(FileIO.toPath(staged), materializer);
+        })
+        .thenApply(io -> {
+          String got = ArtifactStore.hex(digest.digest());
+          if (!got.equals(sha)) {
+            throw new IllegalStateException("sha256 mismatch: got " + got);
+          }
+          try {
+            return store.install(id, staged, sha);
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        })
+        .whenComplete((path, error) -> {
+          if (error != null) {
+            try {
+              Files.deleteIfExists(staged);
+            } catch (IOException ignored) {
+              // a leftover .part file is harmless and overwritten by nothing
+            }
+          }
+        });
+  }
+
+  /** No peer could provide a valid copy. */
+  public static final class ArtifactUnavailable extends RuntimeException {
+    public ArtifactUnavailable(String message) {
+      super(message);
+    }
+  }
+}

@@ -1,0 +1,52 @@
+package io.rigserve.serving.transfer;
+
+import static org.apache.pekko.http.javadsl.server.PathMatchers.integerSegment;
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import java.util.Optional;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.stream.javadsl.FileIO;
+
+/**
+ * The data plane's artifact route: {@code GET /artifacts/{model}/{version}/{partition}} streams
+ * a partition file from disk in chunks, with its recorded digest in {@value #SHA_HEADER}.
+ */
+public final class ArtifactRoutes extends AllDirectives {
+
+  public static final String SHA_HEADER = "X-Rigserve-Sha256";
+  private static final int CHUNK = 256 * 1024;
+
+  private final ArtifactStore store;
+
+  public ArtifactRoutes(ArtifactStore store) {
+    this.store = store;
+  }
+
+  public Route route() {
+    return pathPrefix("artifacts", () -> pathPrefix(segment(), model ->
+        path(segment().slash(integerSegment()), (version, partition) ->
+            get(() -> {
+              ArtifactId id;
+              try {
+                id = new ArtifactId(model, version, partition);
+              } catch (IllegalArgumentException e) {
+                return complete(HttpResponse.create().withStatus(400).withEntity(e.getMessage()));
+              }
+              Optional<java.nio.file.Path> file = store.file(id);
+              if (file.isEmpty()) {
+                return complete(HttpResponse.create().withStatus(404).withEntity("no artifact " + id + " here"));
+              }
+              HttpResponse response = HttpResponse.create()
+                  .withEntity(HttpEntities.create(ContentTypes.APPLICATION_OCTET_STREAM,
+                      file.get().toFile().length(), FileIO.fromPath(file.get(), CHUNK)));
+              return complete(store.recordedSha(id)
+                  .map(sha -> response.addHeader(RawHeader.create(SHA_HEADER, sha)))
+                  .orElse(response));
+            }))));
+  }
+}

@@ -1,0 +1,118 @@
+package io.rigserve.serving.transfer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Partition files this rig keeps on local disk ({@code <root>/<model>/<version>/p<i>.onnx}, with
+ * the sha256 beside each). A file counts only once its content hashes to the expected digest, so
+ * after a restart valid files are reused without the network and damaged ones are fetched again.
+ */
+public final class ArtifactStore {
+
+  private final Path root;
+  /** Files already hashed since start: path -> digest. */
+  private final Map<Path, String> verified = new ConcurrentHashMap<>();
+
+  public ArtifactStore(Path root) {
+    this.root = root.toAbsolutePath().normalize();
+    try {
+      Files.createDirectories(this.root);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the artifact store at " + root, e);
+    }
+  }
+
+  /** The local file of {@code id} if present and its content has digest {@code sha256}. */
+  public Optional<Path> valid(ArtifactId id, String sha256) {
+    Path file = root.resolve(id.relativePath());
+    if (!Files.isRegularFile(file)) return Optional.empty();
+    String digest = verified.computeIfAbsent(file, ArtifactStore::hashOrEmpty);
+    if (digest.equals(sha256)) return Optional.of(file);
+    verified.remove(file);
+    return Optional.empty();
+  }
+
+  /** The local file of {@code id}, whatever its digest (for serving it to peers). */
+  public Optional<Path> file(ArtifactId id) {
+    Path file = root.resolve(id.relativePath());
+    return Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
+  }
+
+  /** The recorded digest of {@code id}, if any. */
+  public Optional<String> recordedSha(ArtifactId id) {
+    Path sha = shaFile(root.resolve(id.relativePath()));
+    try {
+      return Files.isRegularFile(sha) ? Optional.of(Files.readString(sha, StandardCharsets.UTF_8).trim()) : Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Stores bytes produced on this rig (by the partitioner) and returns their digest. */
+  public String put(ArtifactId id, byte[] content) {
+    try {
+      Path staged = newStagingFile(id);
+      Files.write(staged, content);
+      String sha = hex(digest().digest(content));
+      install(id, staged, sha);
+      return sha;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot store " + id, e);
+    }
+  }
+
+  /** A temporary file beside the final place, for a download in progress. */
+  Path newStagingFile(ArtifactId id) throws IOException {
+    Path dir = root.resolve(id.relativePath()).getParent();
+    Files.createDirectories(dir);
+    return Files.createTempFile(dir, ".incoming-", ".part");
+  }
+
+  /** Moves a complete, verified file into place atomically and records its digest. */
+  Path install(ArtifactId id, Path staged, String sha256) throws IOException {
+    Path file = root.resolve(id.relativePath());
+    Files.writeString(shaFile(file), sha256 + "\n", StandardCharsets.UTF_8);
+    Files.move(staged, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    verified.put(file, sha256);
+    return file;
+  }
+
+  private static Path shaFile(Path file) {
+    return file.resolveSibling(file.getFileName() + ".sha256");
+  }
+
+  static MessageDigest digest() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JVM has no SHA-256", e);
+    }
+  }
+
+  static String hex(byte[] digest) {
+    return HexFormat.of().formatHex(digest);
+  }
+
+  private static String hashOrEmpty(Path file) {
+    MessageDigest md = digest();
+    byte[] buffer = new byte[1 << 16];
+    try (InputStream in = Files.newInputStream(file)) {
+      for (int n; (n = in.read(buffer)) > 0; ) md.update(buffer, 0, n);
+      return hex(md.digest());
+    } catch (IOException e) {
+      return "";
+    }
+  }
+}
