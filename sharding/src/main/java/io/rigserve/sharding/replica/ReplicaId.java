@@ -7,7 +7,14 @@ import java.util.regex.Pattern;
  * Identity of one replica of one partition of one model version; its entity id in Cluster
  * Sharding is {@code model@version/p{partition}/r{replica}}.
  */
-public record ReplicaId(String model, String version, int partition, int replica) {
+public record ReplicaId(String model, String version, int partition, int replica)
+    implements Comparable<ReplicaId> {
+
+  private static final java.util.Comparator<ReplicaId> ORDER =
+      java.util.Comparator.comparing(ReplicaId::model)
+          .thenComparing(ReplicaId::version)
+          .thenComparingInt(ReplicaId::partition)
+          .thenComparingInt(ReplicaId::replica);
 
   private static final Pattern FORMAT = Pattern.compile("^(.+)@([^@/]+)/p(\\d+)/r(\\d+)$");
 
@@ -30,6 +37,11 @@ public record ReplicaId(String model, String version, int partition, int replica
       throw new IllegalArgumentException("not a replica id: " + entityId);
     }
     return new ReplicaId(m.group(1), m.group(2), Integer.parseInt(m.group(3)), Integer.parseInt(m.group(4)));
+  }
+
+  @Override
+  public int compareTo(ReplicaId other) {
+    return ORDER.compare(this, other);
   }
 
   @Override

@@ -1,0 +1,149 @@
+package io.rigserve.sharding.placement;
+
+import io.rigserve.sharding.replica.ReplicaId;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * Assigns one region's replicas to its rigs. Rules, in order: replicas of one partition on
+ * different rigs; never beyond a rig's memory budget; keep replicas where they are while those
+ * rules hold (moving a replica reloads it); place the rest on the rig with the most free memory
+ * share, preferring zones that do not hold that partition yet; then move at most
+ * {@code maxMoves} replicas from the fullest rig to the emptiest when their load differs by more
+ * than {@code imbalance} (bounded rebalancing when rigs join). What cannot be placed is listed
+ * with the reason. Deterministic: the same input gives the same placement on any rig.
+ */
+public final class PlacementPolicy {
+
+  private final int maxMoves;
+  private final double imbalance;
+
+  public PlacementPolicy(int maxMoves, double imbalance) {
+    this.maxMoves = maxMoves;
+    this.imbalance = imbalance;
+  }
+
+  public Placement place(String region, List<Deployment> deployments, List<RigCapacity> rigs,
+      Map<ReplicaId, String> current) {
+    Map<String, RigCapacity> byAddress = new HashMap<>();
+    for (RigCapacity r : rigs) byAddress.put(r.address(), r);
+    Map<String, Long> used = new HashMap<>();
+    for (RigCapacity r : rigs) used.put(r.address(), 0L);
+    SortedMap<ReplicaId, String> assigned = new TreeMap<>();
+    SortedMap<ReplicaId, String> unplaced = new TreeMap<>();
+    Map<ReplicaId, Long> need = new HashMap<>();
+
+    List<Deployment> mine = deployments.stream().filter(d -> d.servesRegion(region))
+        .sorted(Comparator.comparing(Deployment::key)).toList();
+    // Keep what is valid first, so existing replicas do not move.
+    List<ReplicaId> toPlace = new ArrayList<>();
+    for (Deployment d : mine) {
+      int replicas = Math.min(d.replicasPerRegion(), rigs.size());
+      for (int p = 0; p < d.partitions(); p++) {
+        Set<String> holders = new HashSet<>();
+        for (int j = 0; j < Math.max(replicas, 1); j++) {
+          ReplicaId id = new ReplicaId(d.model(), d.version(), p, j);
+          need.put(id, d.partitionBytes()[p]);
+          if (rigs.isEmpty()) {
+            unplaced.put(id, "region " + region + " has no rigs");
+            continue;
+          }
+          String at = current.get(id);
+          if (at != null && byAddress.containsKey(at) && !holders.contains(at) && fits(at, d.partitionBytes()[p], byAddress, used)) {
+            assigned.put(id, at);
+            holders.add(at);
+            used.merge(at, d.partitionBytes()[p], Long::sum);
+          } else {
+            toPlace.add(id);
+          }
+        }
+      }
+    }
+    for (ReplicaId id : toPlace) {
+      long bytes = need.get(id);
+      Optional<String> rig = best(id, bytes, rigs, used, assigned);
+      if (rig.isPresent()) {
+        assigned.put(id, rig.get());
+        used.merge(rig.get(), bytes, Long::sum);
+      } else {
+        unplaced.put(id, "capacity short in " + region + ": no rig without another replica of partition "
+            + id.partition() + " has " + bytes + " bytes free (largest free: " + largestFree(rigs, used) + ")");
+      }
+    }
+    rebalance(rigs, used, assigned, need);
+    return new Placement(assigned, unplaced);
+  }
+
+  private static boolean fits(String address, long bytes, Map<String, RigCapacity> rigs, Map<String, Long> used) {
+    return used.get(address) + bytes <= rigs.get(address).budgetBytes();
+  }
+
+  private static Optional<String> best(ReplicaId id, long bytes, List<RigCapacity> rigs, Map<String, Long> used,
+      Map<ReplicaId, String> assigned) {
+    Set<String> holders = new HashSet<>();
+    Set<String> zones = new HashSet<>();
+    Map<String, String> zoneOf = new HashMap<>();
+    for (RigCapacity r : rigs) zoneOf.put(r.address(), r.zone());
+    assigned.forEach((other, at) -> {
+      if (samePartition(id, other)) {
+        holders.add(at);
+        zones.add(zoneOf.get(at));
+      }
+    });
+    return rigs.stream()
+        .filter(r -> !holders.contains(r.address()))
+        .filter(r -> used.get(r.address()) + bytes <= r.budgetBytes())
+        .min(Comparator.<RigCapacity>comparingInt(r -> zones.contains(r.zone()) ? 1 : 0)
+            .thenComparingDouble(r -> load(r, used))
+            .thenComparing(RigCapacity::address))
+        .map(RigCapacity::address);
+  }
+
+  /** Moves replicas from the fullest to the emptiest rig while that narrows a wide gap. */
+  private void rebalance(List<RigCapacity> rigs, Map<String, Long> used, SortedMap<ReplicaId, String> assigned,
+      Map<ReplicaId, Long> need) {
+    for (int move = 0; move < maxMoves && rigs.size() > 1; move++) {
+      RigCapacity fullest = rigs.stream().max(Comparator.<RigCapacity>comparingDouble(r -> load(r, used))
+          .thenComparing(RigCapacity::address)).orElseThrow();
+      RigCapacity emptiest = rigs.stream().min(Comparator.<RigCapacity>comparingDouble(r -> load(r, used))
+          .thenComparing(RigCapacity::address)).orElseThrow();
+      if (load(fullest, used) - load(emptiest, used) <= imbalance) return;
+      Optional<ReplicaId> candidate = assigned.entrySet().stream()
+          .filter(e -> e.getValue().equals(fullest.address()))
+          .map(Map.Entry::getKey)
+          .filter(id -> used.get(emptiest.address()) + need.get(id) <= emptiest.budgetBytes())
+          .filter(id -> assigned.entrySet().stream().noneMatch(e -> e.getValue().equals(emptiest.address()) && samePartition(id, e.getKey())))
+          .filter(id -> load(emptiest, used, need.get(id)) < load(fullest, used))
+          .findFirst();
+      if (candidate.isEmpty()) return;
+      ReplicaId id = candidate.get();
+      assigned.put(id, emptiest.address());
+      used.merge(fullest.address(), -need.get(id), Long::sum);
+      used.merge(emptiest.address(), need.get(id), Long::sum);
+    }
+  }
+
+  private static boolean samePartition(ReplicaId a, ReplicaId b) {
+    return a.model().equals(b.model()) && a.version().equals(b.version()) && a.partition() == b.partition();
+  }
+
+  private static double load(RigCapacity r, Map<String, Long> used) {
+    return load(r, used, 0);
+  }
+
+  private static double load(RigCapacity r, Map<String, Long> used, long extra) {
+    return (double) (used.get(r.address()) + extra) / r.budgetBytes();
+  }
+
+  private static long largestFree(List<RigCapacity> rigs, Map<String, Long> used) {
+    return rigs.stream().mapToLong(r -> r.budgetBytes() - used.get(r.address())).max().orElse(0);
+  }
+}
