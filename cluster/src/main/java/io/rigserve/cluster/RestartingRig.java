@@ -76,7 +76,12 @@ public final class RestartingRig {
     CompletableFuture.runAsync(() -> {
       if (stopped) return;
       try {
-        adopt(starter.start(number), number);
+        RigCluster started = starter.start(number);
+        if (stopped) {
+          started.lifecycle().stop(); // stopped while this one was starting
+          return;
+        }
+        adopt(started, number);
       } catch (Exception e) {
         // Typically the port is not free yet, or the config is being fixed: try again, slower.
         Duration longer = delay.multipliedBy(2).compareTo(MAX_RETRY_DELAY) > 0 ? MAX_RETRY_DELAY : delay.multipliedBy(2);

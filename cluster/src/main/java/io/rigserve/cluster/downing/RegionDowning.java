@@ -50,6 +50,7 @@ public final class RegionDowning extends AbstractBehavior<RegionDowning.Command>
       ActorRef<RegionTopology.Command> topology,
       ClusterSettings settings) {
     super(ctx);
+    ctx.setLoggerName(RegionDowning.class);
     this.topology = topology;
     this.grace = settings.regionDownGrace();
     this.viewAdapter = ctx.messageAdapter(TopologyView.class, ViewReceived::new);

@@ -87,6 +87,7 @@ public final class RegionTopology extends AbstractBehavior<RegionTopology.Comman
       RigSettings rig,
       ClusterSettings settings) {
     super(ctx);
+    ctx.setLoggerName(RegionTopology.class);
     this.settings = settings;
     this.selfRegion = rig.region();
     this.selfIdentity = RigIdentity.of(rig);

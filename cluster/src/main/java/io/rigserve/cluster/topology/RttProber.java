@@ -65,6 +65,7 @@ public final class RttProber extends AbstractBehavior<RttProber.Command> {
       ClusterSettings settings,
       ActorRef<RegionTopology.Command> topology) {
     super(ctx);
+    ctx.setLoggerName(RttProber.class);
     this.selfRegion = selfRegion;
     this.settings = settings;
     this.topology = topology;
