@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  *     RigCluster cluster = RigCluster.start(system, rigSettings, clusterSettings);
  *     if (incarnation == 1) cluster.join(); else cluster.rejoin();
  *     return cluster;
- *   }, Duration.ofSeconds(1));
+ *   }, clusterSettings.restartDelay());
  * </pre>
  */
 public final class RestartingRig {

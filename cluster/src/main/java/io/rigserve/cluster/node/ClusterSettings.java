@@ -18,6 +18,7 @@ import java.util.Map;
  * @param splitBrainStrategy the Split Brain Resolver strategy inside each region
  * @param stableAfter how long reachability must stay unchanged before the resolver decides
  * @param regionDownGrace how long a whole other region must stay unreachable before it is downed
+ * @param restartDelay wait before a downed rig builds its new actor system
  * @param probeInterval period of RTT probes
  * @param probeTimeout a probe unanswered for this long is forgotten
  * @param remoteProbesPerRegion rigs probed in each other region per period
@@ -31,6 +32,7 @@ public record ClusterSettings(
     String splitBrainStrategy,
     Duration stableAfter,
     Duration regionDownGrace,
+    Duration restartDelay,
     Duration probeInterval,
     Duration probeTimeout,
     int remoteProbesPerRegion,
@@ -52,6 +54,7 @@ public record ClusterSettings(
             c.oneOf("split-brain-resolver.active-strategy", STRATEGIES),
             c.duration("split-brain-resolver.stable-after", HOUR),
             c.duration("region-down-grace", Duration.ofDays(1)),
+            c.duration("restart-delay", Duration.ofMinutes(10)),
             c.duration("rtt.probe-interval", Duration.ofMinutes(10)),
             c.duration("rtt.probe-timeout", Duration.ofMinutes(10)),
             c.integer("rtt.remote-probes-per-region", 1, 100, "a whole number from 1 to 100"),

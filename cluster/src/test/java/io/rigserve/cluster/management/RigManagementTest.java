@@ -116,6 +116,10 @@ class RigManagementTest {
     assertEquals(200, members.statusCode());
     assertEquals(3, read(members.body()).get("members").size());
     assertEquals(200, get(rigs.get(2), "/alive").statusCode());
+    // Member operations are open (read-only would answer 405): an unknown one is refused as such.
+    HttpResponse<String> refused = put(rigs.get(2), "/cluster/members/" + rigs.get(0).address(), "operation=Explode");
+    assertEquals(400, refused.statusCode(), refused.body());
+    assertTrue(refused.body().contains("Operation not supported"), refused.body());
   }
 
   @Test
@@ -146,6 +150,20 @@ class RigManagementTest {
       return http.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (Exception e) {
       throw new AssertionError("GET " + path + " failed: " + e, e);
+    }
+  }
+
+  private HttpResponse<String> put(Rig rig, String path, String form) {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + rig.managementPort() + path))
+            .timeout(Duration.ofSeconds(5))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .PUT(HttpRequest.BodyPublishers.ofString(form))
+            .build();
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (Exception e) {
+      throw new AssertionError("PUT " + path + " failed: " + e, e);
     }
   }
 

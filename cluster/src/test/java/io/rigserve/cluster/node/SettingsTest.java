@@ -27,6 +27,7 @@ class SettingsTest {
     assertEquals("keep-majority", cluster.splitBrainStrategy());
     assertEquals(Duration.ofSeconds(10), cluster.stableAfter());
     assertEquals(Duration.ofSeconds(30), cluster.regionDownGrace());
+    assertEquals(Duration.ofSeconds(2), cluster.restartDelay());
     assertEquals(2, cluster.remoteProbesPerRegion());
     assertEquals(0.3, cluster.ewmaWeight());
     assertEquals(7626, rig.managementPort());

@@ -51,7 +51,8 @@ public final class ClusterHarness implements AutoCloseable {
 
   /**
    * Failure detection in about 2.5 s inside a region and between regions, the resolver deciding
-   * 2 s later, a lost region downed 6 s after it became unreachable, RTT probes every 300 ms.
+   * 2 s later, a lost region downed 6 s after it became unreachable, RTT probes every 300 ms, a
+   * downed rig restarted after 500 ms.
    * Pauses stay at 2 s: shorter ones mistake a busy two-core machine for a dead rig.
    */
   public static final Config TEST_TIMINGS =
@@ -64,6 +65,7 @@ public final class ClusterHarness implements AutoCloseable {
             cross-region-failure-detector.acceptable-heartbeat-pause = 2s
             split-brain-resolver.stable-after = 2s
             region-down-grace = 6s
+            restart-delay = 500ms
             rtt.probe-interval = 300ms
             rtt.probe-timeout = 2s
           }
@@ -136,7 +138,9 @@ public final class ClusterHarness implements AutoCloseable {
     Rig rig = new Rig(region.name() + "-" + n, region);
     RestartingRig restarting;
     try {
-      restarting = RestartingRig.start(incarnation -> startSystem(rig, incarnation), Duration.ofMillis(500));
+      Duration restartDelay =
+          ClusterSettings.from(extra.withFallback(TEST_TIMINGS).withFallback(ConfigFactory.load())).restartDelay();
+      restarting = RestartingRig.start(incarnation -> startSystem(rig, incarnation), restartDelay);
     } catch (Exception e) {
       throw new IllegalStateException("rig " + rig.name() + " did not start", e);
     }
