@@ -54,9 +54,10 @@ public final class RegionDowning extends AbstractBehavior<RegionDowning.Command>
     this.topology = topology;
     this.grace = settings.regionDownGrace();
     this.viewAdapter = ctx.messageAdapter(TopologyView.class, ViewReceived::new);
-    // Checked often against the grace, so a region is downed soon after its grace ends.
-    Duration every = grace.dividedBy(10).compareTo(Duration.ofSeconds(1)) < 0 ? grace.dividedBy(10) : Duration.ofSeconds(1);
-    timers.startTimerWithFixedDelay(new Check(), every);
+    // Checked at a tenth of the grace (at most every second): a region is downed soon after it ends.
+    Duration tenth = grace.dividedBy(10);
+    Duration second = Duration.ofSeconds(1);
+    timers.startTimerWithFixedDelay(new Check(), tenth.compareTo(second) < 0 ? tenth : second);
   }
 
   @Override
@@ -109,7 +110,7 @@ public final class RegionDowning extends AbstractBehavior<RegionDowning.Command>
       getContext().getLog().info(
           "Regions {} unreachable; they are downed if they stay so for {} ms", w.unreachable(), grace.toMillis());
     } else if (verdict instanceof RegionDowningRule.AllReachable) {
-      getContext().getLog().info("All regions reachable again");
+      getContext().getLog().info("No region is unreachable any more");
     }
   }
 

@@ -7,6 +7,7 @@ import io.rigserve.cluster.topology.TopologyView;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.pekko.actor.Address;
 
 /**
@@ -36,8 +37,8 @@ public record ClusterReport(
   public static ClusterReport of(TopologyView view, Map<Address, List<?>> hosted) {
     List<Member> members =
         view.members().stream().map(m -> member(m, hosted.getOrDefault(m.address(), List.of()))).toList();
-    List<String> unreachable =
-        view.regions().stream().filter(r -> !view.reachableRegions().contains(r)).toList();
+    Set<String> reachable = view.reachableRegions();
+    List<String> unreachable = view.regions().stream().filter(r -> !reachable.contains(r)).toList();
     return new ClusterReport(
         view.self().toString(), view.selfRegion(), List.copyOf(view.regions()), unreachable, members);
   }

@@ -3,6 +3,7 @@ package io.rigserve.cluster.node;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import java.time.Duration;
+import java.util.List;
 
 /** Reads typed values of one config section and names the full key in every error. */
 final class SettingsReader {
@@ -23,7 +24,7 @@ final class SettingsReader {
     }
   }
 
-  String oneOf(String key, java.util.List<String> accepted) {
+  String oneOf(String key, List<String> accepted) {
     String value = string(key);
     if (!accepted.contains(value)) {
       throw invalid(key, value, "one of " + String.join(", ", accepted));

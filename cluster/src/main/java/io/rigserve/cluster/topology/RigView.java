@@ -8,7 +8,8 @@ import org.apache.pekko.actor.Address;
  *
  * @param region the member's data center; known as soon as it is a member
  * @param reachable for a rig of this rig's region: its own failure detector's verdict; for a rig of
- *     another region: that region's reachability (Pekko watches regions, not their single rigs)
+ *     another region: that region's reachability (Pekko watches regions, not their single rigs;
+ *     a recent sample in {@code rtt} shows such a rig answering all the same)
  * @param identity zone, coordinates and memory; empty until the rig has answered
  * @param rtt measured RTT to the rig, or its great-circle prior; empty for this rig itself, or
  *     while neither identity is known

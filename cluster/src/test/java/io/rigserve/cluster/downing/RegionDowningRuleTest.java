@@ -65,6 +65,21 @@ class RegionDowningRuleTest {
     return new Address("pekko", "rigserve", "127.0.0.1", port);
   }
 
+  /** The oldest eu-west rig, reaching eu-west and us-east, with af-south unreachable. */
+  private static TopologyView majoritySeeingAfSouth(Duration unreachableFor, Duration lastAnswer) {
+    return majoritySeeingAfSouthFrom("eu-west", 10, unreachableFor, lastAnswer);
+  }
+
+  /** A rig of the eu-west + us-east majority (rigs 10, 11 and 20, 21) with af-south unreachable. */
+  private static TopologyView majoritySeeingAfSouthFrom(
+      String selfRegion, int selfPort, Duration unreachableFor, Duration lastAnswer) {
+    return new ViewBuilder(selfRegion, selfPort)
+        .reachable("eu-west", 10)
+        .reachable("us-east", 20)
+        .region("af-south", 30, false, unreachableFor, lastAnswer)
+        .build();
+  }
+
   @Test
   void nothingHappensWhileEveryRegionIsReachable() {
     TopologyView view = new ViewBuilder("eu-west", 10).reachable("eu-west", 10).reachable("us-east", 20).build();
@@ -73,11 +88,7 @@ class RegionDowningRuleTest {
 
   @Test
   void theOldestRigOfTheFirstReachableRegionDownsARegionSilentAndUnreachablePastTheGrace() {
-    TopologyView view = new ViewBuilder("eu-west", 10)
-        .reachable("eu-west", 10)
-        .reachable("us-east", 20)
-        .region("af-south", 30, false, LONG_AGO, LONG_AGO)
-        .build();
+    TopologyView view = majoritySeeingAfSouth(LONG_AGO, LONG_AGO);
     RegionDowningRule.Verdict verdict = RegionDowningRule.decide(view, GRACE);
     RegionDowningRule.DownRegions down = assertInstanceOf(RegionDowningRule.DownRegions.class, verdict);
     assertEquals(Map.of("af-south", List.of(address(30), address(31))), down.rigs());
@@ -108,48 +119,28 @@ class RegionDowningRuleTest {
 
   @Test
   void onlyOneRigIssuesTheDowns() {
-    TopologyView otherRegion = new ViewBuilder("us-east", 20)
-        .reachable("eu-west", 10)
-        .reachable("us-east", 20)
-        .region("af-south", 30, false, LONG_AGO, LONG_AGO)
-        .build();
+    TopologyView otherRegion = majoritySeeingAfSouthFrom("us-east", 20, LONG_AGO, LONG_AGO);
     assertInstanceOf(RegionDowningRule.NotIssuer.class, RegionDowningRule.decide(otherRegion, GRACE));
-    TopologyView youngerRig = new ViewBuilder("eu-west", 11)
-        .reachable("eu-west", 10)
-        .reachable("us-east", 20)
-        .region("af-south", 30, false, LONG_AGO, LONG_AGO)
-        .build();
+    TopologyView youngerRig = majoritySeeingAfSouthFrom("eu-west", 11, LONG_AGO, LONG_AGO);
     assertInstanceOf(RegionDowningRule.NotIssuer.class, RegionDowningRule.decide(youngerRig, GRACE));
   }
 
   @Test
   void aRegionIsNotDownedWithinTheGrace() {
-    TopologyView view = new ViewBuilder("eu-west", 10)
-        .reachable("eu-west", 10)
-        .reachable("us-east", 20)
-        .region("af-south", 30, false, Duration.ofSeconds(20), LONG_AGO)
-        .build();
+    TopologyView view = majoritySeeingAfSouth(Duration.ofSeconds(20), LONG_AGO);
     assertInstanceOf(RegionDowningRule.Waiting.class, RegionDowningRule.decide(view, GRACE));
   }
 
   @Test
   void aRegionWhoseRigsStillAnswerProbesIsNotDowned() {
     // Pekko marks a region unreachable when one of its watched rigs is; the others still answer.
-    TopologyView view = new ViewBuilder("eu-west", 10)
-        .reachable("eu-west", 10)
-        .reachable("us-east", 20)
-        .region("af-south", 30, false, LONG_AGO, Duration.ofSeconds(1))
-        .build();
+    TopologyView view = majoritySeeingAfSouth(LONG_AGO, Duration.ofSeconds(1));
     assertInstanceOf(RegionDowningRule.Waiting.class, RegionDowningRule.decide(view, GRACE));
   }
 
   @Test
   void aRegionThatNeverAnsweredIsDownedAfterTheGrace() {
-    TopologyView view = new ViewBuilder("eu-west", 10)
-        .reachable("eu-west", 10)
-        .reachable("us-east", 20)
-        .region("af-south", 30, false, LONG_AGO, null)
-        .build();
+    TopologyView view = majoritySeeingAfSouth(LONG_AGO, null);
     assertInstanceOf(RegionDowningRule.DownRegions.class, RegionDowningRule.decide(view, GRACE));
   }
 
