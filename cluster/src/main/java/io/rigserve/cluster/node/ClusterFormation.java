@@ -1,27 +1,68 @@
 package io.rigserve.cluster.node;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.cluster.typed.JoinSeedNodes;
+import org.apache.pekko.cluster.typed.Leave;
 
-/** Joins a rig to its cluster: to the configured seeds, or to itself when it has none. */
+/** Joins a rig to its cluster, rejoins it after a restart, and lets it leave. */
 public final class ClusterFormation {
 
   private ClusterFormation() {}
 
+  /** Joins the configured seeds, or forms a new cluster when there are none. */
   public static void join(ActorSystem<?> system, RigSettings rig) {
     Cluster cluster = Cluster.get(system);
     if (rig.seedNodes().isEmpty()) {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
     } else {
-      List<Address> seeds =
-          rig.seedNodes().stream()
-              .map(s -> new Address("pekko", system.name(), s.host(), s.port()))
-              .toList();
-      cluster.manager().tell(new JoinSeedNodes(seeds));
+      cluster.manager().tell(new JoinSeedNodes(addresses(system, rig.seedNodes())));
     }
+  }
+
+  /**
+   * Joins again after this rig was downed and restarted: to the seeds other than itself, retrying
+   * until one answers. A first seed that joined itself after a restart would form a second
+   * cluster beside the one that downed it; only a rig that is its own sole seed does so.
+   */
+  public static void rejoin(ActorSystem<?> system, RigSettings rig) {
+    Cluster cluster = Cluster.get(system);
+    Address self = cluster.selfMember().address();
+    List<Address> others =
+        addresses(system, rig.seedNodes()).stream().filter(a -> !a.equals(self)).toList();
+    if (others.isEmpty()) {
+      cluster.manager().tell(Join.create(self));
+    } else {
+      cluster.manager().tell(new JoinSeedNodes(others));
+    }
+  }
+
+  /**
+   * Leaves the cluster gracefully; completes once this rig has been removed (at once when it
+   * never joined). Pekko then runs the actor system's coordinated shutdown.
+   */
+  public static CompletionStage<Done> leave(ActorSystem<?> system) {
+    Cluster cluster = Cluster.get(system);
+    CompletableFuture<Done> removed = new CompletableFuture<>();
+    if (cluster.selfMember().status() == MemberStatus.removed()) {
+      removed.complete(Done.getInstance());
+      return removed;
+    }
+    org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system))
+        .registerOnMemberRemoved(() -> removed.complete(Done.getInstance()));
+    cluster.manager().tell(Leave.create(cluster.selfMember().address()));
+    return removed;
+  }
+
+  private static List<Address> addresses(ActorSystem<?> system, List<RigSettings.SeedNode> seeds) {
+    return seeds.stream().map(s -> new Address("pekko", system.name(), s.host(), s.port())).toList();
   }
 }

@@ -1,14 +1,17 @@
 package io.rigserve.cluster.node;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * Identity and addresses of one rig, read once at start from {@code rigserve.node}. Every value
- * is validated here, so a wrong setting stops the start with a message naming it.
+ * Identity and addresses of one rig, read once at start from {@code rigserve.node} and
+ * {@code rigserve.management}. Every value is validated here, so a wrong setting stops the start
+ * with a message naming it.
+ *
+ * <p>{@code host}/{@code port} are what other rigs dial (Artery's canonical address); {@code
+ * bindHost}/{@code bindPort} are the local socket, which differ behind NAT or in a container.
  */
 public record RigSettings(
     String systemName,
@@ -19,7 +22,14 @@ public record RigSettings(
     long modelMemoryBytes,
     String host,
     int port,
-    List<SeedNode> seedNodes) {
+    List<SeedNode> seedNodes,
+    String bindHost,
+    int bindPort,
+    String managementBindHost,
+    int managementPort) {
+
+  /** Pekko Management's own default port (PMAN on a telephone keypad). */
+  public static final int DEFAULT_MANAGEMENT_PORT = 7626;
 
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
@@ -31,62 +41,72 @@ public record RigSettings(
     }
   }
 
+  /** A rig that binds where it advertises and serves management on the default port. */
+  public RigSettings(
+      String systemName,
+      String region,
+      String zone,
+      double latitude,
+      double longitude,
+      long modelMemoryBytes,
+      String host,
+      int port,
+      List<SeedNode> seedNodes) {
+    this(systemName, region, zone, latitude, longitude, modelMemoryBytes, host, port, seedNodes,
+        host, port, host, DEFAULT_MANAGEMENT_PORT);
+  }
+
   public static RigSettings from(Config config) {
-    Config c = config.getConfig("rigserve.node");
-    String region = name(c, "region");
-    String zone = name(c, "zone");
-    double latitude = range(c, "latitude", -90, 90);
-    double longitude = range(c, "longitude", -180, 180);
-    long memory = bytes(c, "capacity.model-memory");
-    String host = c.getString("host");
-    if (host.isBlank()) {
-      throw invalid("host", host, "a host name or IP address");
+    SettingsReader node = new SettingsReader(config, "rigserve.node");
+    SettingsReader management = new SettingsReader(config, "rigserve.management");
+    String region = name(node, "region");
+    String zone = name(node, "zone");
+    double latitude = node.number("latitude", -90, 90, "a number from -90.0 to 90.0");
+    double longitude = node.number("longitude", -180, 180, "a number from -180.0 to 180.0");
+    long memory = node.bytes("capacity.model-memory", "a size greater than zero, such as 512 MiB or 8 GiB");
+    String host = node.string("host").trim();
+    if (host.isEmpty()) {
+      throw node.invalid("host", host, "a host name or IP address");
     }
-    int port = port(c, "port", c.getInt("port"));
+    int port = port(node, "port");
+    String bindHost = node.string("bind-host").trim();
+    bindHost = bindHost.isEmpty() ? host : bindHost;
+    int bindPort = optionalPort(node, "bind-port", port);
+    String managementBindHost = management.string("bind-host").trim();
+    managementBindHost = managementBindHost.isEmpty() ? bindHost : managementBindHost;
+    int managementPort = port(management, "port");
+    List<SeedNode> seeds;
+    try {
+      seeds = seeds(node.string("seed-nodes"));
+    } catch (IllegalArgumentException e) {
+      throw node.invalid("seed-nodes", node.string("seed-nodes"),
+          "a comma-separated list of host:port (the seeds' Artery ports)");
+    }
     return new RigSettings(
-        c.getString("system-name"), region, zone, latitude, longitude, memory, host, port,
-        seeds(c.getString("seed-nodes")));
+        node.string("system-name"), region, zone, latitude, longitude, memory, host, port, seeds,
+        bindHost, bindPort, managementBindHost, managementPort);
   }
 
-  private static String name(Config c, String key) {
-    String value = c.getString(key);
+  private static String name(SettingsReader c, String key) {
+    String value = c.string(key);
     if (!NAME.matcher(value).matches()) {
-      throw invalid(key, value, "lower-case letters, digits and '-', starting with a letter or digit, at most 63 characters");
+      throw c.invalid(key, value,
+          "lower-case letters, digits and '-', starting with a letter or digit, at most 63 characters");
     }
     return value;
   }
 
-  private static double range(Config c, String key, double min, double max) {
-    double value;
-    try {
-      value = c.getDouble(key);
-    } catch (ConfigException.WrongType e) {
-      throw invalid(key, c.getValue(key).unwrapped(), "a number from " + min + " to " + max);
-    }
-    if (value < min || value > max || Double.isNaN(value)) {
-      throw invalid(key, value, "a number from " + min + " to " + max);
-    }
-    return value;
+  private static int port(SettingsReader c, String key) {
+    return c.integer(key, 0, 65535, "a port from 0 to 65535 (0: any free port)");
   }
 
-  private static long bytes(Config c, String key) {
-    long value;
-    try {
-      value = c.getBytes(key);
-    } catch (ConfigException.BadValue | ConfigException.WrongType e) {
-      throw invalid(key, c.getValue(key).unwrapped(), "a size such as 512 MiB or 8 GiB");
+  /** An empty value means: the same as {@code fallback}. */
+  private static int optionalPort(SettingsReader c, String key, int fallback) {
+    Object raw = c.raw(key);
+    if (raw instanceof String s && s.isBlank()) {
+      return fallback;
     }
-    if (value <= 0) {
-      throw invalid(key, value, "a size greater than zero, such as 8 GiB");
-    }
-    return value;
-  }
-
-  private static int port(Config c, String key, int value) {
-    if (value < 0 || value > 65535) {
-      throw invalid(key, value, "a port from 0 to 65535 (0: any free port)");
-    }
-    return value;
+    return c.integer(key, 0, 65535, "a port from 0 to 65535, or \"\" for the same as port");
   }
 
   /** Parses "host:port,host:port"; empty means: this rig starts a new cluster. */
@@ -105,15 +125,11 @@ public record RigSettings(
         }
       }
       if (port < 1 || port > 65535) {
-        throw invalid("seed-nodes", value, "a comma-separated list of host:port (the seeds' Artery ports)");
+        throw new InvalidSetting("rigserve.node.seed-nodes", value,
+            "a comma-separated list of host:port (the seeds' Artery ports)");
       }
       seeds.add(new SeedNode(s.substring(0, colon), port));
     }
     return List.copyOf(seeds);
-  }
-
-  private static IllegalArgumentException invalid(String key, Object value, String accepted) {
-    return new IllegalArgumentException(
-        "invalid setting rigserve.node." + key + " = '" + value + "': expected " + accepted);
   }
 }

@@ -1,0 +1,62 @@
+package io.rigserve.cluster.management;
+
+import io.rigserve.cluster.topology.RigIdentity;
+import io.rigserve.cluster.topology.RigView;
+import io.rigserve.cluster.topology.RttEstimate;
+import io.rigserve.cluster.topology.TopologyView;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.pekko.actor.Address;
+
+/**
+ * The body of {@code GET /admin/cluster}: every member as this rig sees it. Fields unknown yet
+ * (a rig that has not told its identity) are null.
+ */
+public record ClusterReport(
+    String self,
+    String region,
+    List<String> regions,
+    List<String> unreachableRegions,
+    List<Member> members) {
+
+  public record Member(
+      String address,
+      String region,
+      String zone,
+      Double latitude,
+      Double longitude,
+      Long modelMemoryBytes,
+      String status,
+      boolean reachable,
+      Double rttMs,
+      boolean rttIsPrior,
+      List<?> hostedReplicas) {}
+
+  public static ClusterReport of(TopologyView view, Map<Address, List<?>> hosted) {
+    List<Member> members =
+        view.members().stream().map(m -> member(m, hosted.getOrDefault(m.address(), List.of()))).toList();
+    Set<String> reachable = view.reachableRegions();
+    List<String> unreachable = view.regions().stream().filter(r -> !reachable.contains(r)).toList();
+    return new ClusterReport(
+        view.self().toString(), view.selfRegion(), List.copyOf(view.regions()), unreachable, members);
+  }
+
+  private static Member member(RigView m, List<?> hosted) {
+    Optional<RigIdentity> id = m.identity();
+    Optional<RttEstimate> rtt = m.rtt();
+    return new Member(
+        m.address().toString(),
+        m.region(),
+        id.map(RigIdentity::zone).orElse(null),
+        id.map(RigIdentity::latitude).orElse(null),
+        id.map(RigIdentity::longitude).orElse(null),
+        id.map(RigIdentity::modelMemoryBytes).orElse(null),
+        m.status().label(),
+        m.reachable(),
+        rtt.map(RttEstimate::millis).orElse(null),
+        rtt.map(RttEstimate::isPrior).orElse(false),
+        hosted);
+  }
+}

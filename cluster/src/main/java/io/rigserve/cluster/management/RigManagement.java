@@ -1,0 +1,59 @@
+package io.rigserve.cluster.management;
+
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
+
+import io.rigserve.cluster.RigCluster;
+import io.rigserve.cluster.node.RigSettings;
+import io.rigserve.cluster.topology.RegionTopology;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.management.javadsl.PekkoManagement;
+
+/**
+ * The management server of a rig, on {@code rigserve.management.port}: Pekko Management's routes
+ * ({@code /cluster/members} with Down and Leave, {@code /alive}, {@code /ready}), rigserve's {@code
+ * /admin/cluster} and {@code /admin/regions}, and whatever admin routes other modules add.
+ *
+ * <p>It binds the server itself with Pekko Management's routes inside, rather than calling {@code
+ * PekkoManagement.start()}, so that routes needing live objects (the topology actor, the replica
+ * source) share the one port. Do not also call {@code PekkoManagement.start()}: it would bind the
+ * same port.
+ */
+public final class RigManagement {
+
+  private static final Duration UNBIND_DEADLINE = Duration.ofSeconds(5);
+
+  private RigManagement() {}
+
+  /** Starts the server; completes with the port it is bound to (useful when configured as 0). */
+  public static CompletionStage<Integer> start(
+      RigCluster cluster, HostedReplicasSource hosted, Route... adminRoutes) {
+    return start(cluster.system(), cluster.rig(), cluster.topology(), hosted, List.of(adminRoutes));
+  }
+
+  public static CompletionStage<Integer> start(
+      ActorSystem<?> system,
+      RigSettings rig,
+      ActorRef<RegionTopology.Command> topology,
+      HostedReplicasSource hosted,
+      List<Route> adminRoutes) {
+    List<Route> routes = new ArrayList<>();
+    routes.add(AdminRoutes.create(system, topology, hosted));
+    routes.addAll(adminRoutes);
+    Route all = concat(PekkoManagement.get(system).getRoutes(), routes.toArray(Route[]::new));
+    return Http.get(system)
+        .newServerAt(rig.managementBindHost(), rig.managementPort())
+        .bind(all)
+        .thenApply(binding -> {
+          binding.addToCoordinatedShutdown(UNBIND_DEADLINE, system);
+          system.log().info("Management and admin routes on {}", binding.localAddress());
+          return binding.localAddress().getPort();
+        });
+  }
+}

@@ -1,0 +1,96 @@
+package io.rigserve.cluster.node;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import java.time.Duration;
+import java.util.List;
+
+/** Reads typed values of one config section and names the full key in every error. */
+final class SettingsReader {
+
+  private final Config section;
+  private final String prefix;
+
+  SettingsReader(Config root, String path) {
+    this.section = root.getConfig(path);
+    this.prefix = path + ".";
+  }
+
+  String string(String key) {
+    try {
+      return section.getString(key);
+    } catch (ConfigException.WrongType e) {
+      throw invalid(key, raw(key), "a string");
+    }
+  }
+
+  String oneOf(String key, List<String> accepted) {
+    String value = string(key);
+    if (!accepted.contains(value)) {
+      throw invalid(key, value, "one of " + String.join(", ", accepted));
+    }
+    return value;
+  }
+
+  int integer(String key, int min, int max, String accepted) {
+    int value;
+    try {
+      value = section.getInt(key);
+    } catch (ConfigException.WrongType | ConfigException.BadValue e) {
+      throw invalid(key, raw(key), accepted);
+    }
+    if (value < min || value > max) {
+      throw invalid(key, value, accepted);
+    }
+    return value;
+  }
+
+  double number(String key, double min, double max, String accepted) {
+    double value;
+    try {
+      value = section.getDouble(key);
+    } catch (ConfigException.WrongType | ConfigException.BadValue e) {
+      throw invalid(key, raw(key), accepted);
+    }
+    if (Double.isNaN(value) || value < min || value > max) {
+      throw invalid(key, value, accepted);
+    }
+    return value;
+  }
+
+  /** A duration strictly greater than zero and at most {@code max}. */
+  Duration duration(String key, Duration max) {
+    String accepted = "a duration greater than zero and at most " + max.toSeconds() + "s, such as 500ms or 30s";
+    Duration value;
+    try {
+      value = section.getDuration(key);
+    } catch (ConfigException.WrongType | ConfigException.BadValue e) {
+      throw invalid(key, raw(key), accepted);
+    }
+    if (value.isNegative() || value.isZero() || value.compareTo(max) > 0) {
+      throw invalid(key, section.getString(key), accepted);
+    }
+    return value;
+  }
+
+  long bytes(String key, String accepted) {
+    long value;
+    try {
+      value = section.getBytes(key);
+    } catch (ConfigException.BadValue | ConfigException.WrongType e) {
+      throw invalid(key, raw(key), accepted);
+    }
+    if (value <= 0) {
+      throw invalid(key, value, accepted);
+    }
+    return value;
+  }
+
+  Object raw(String key) {
+    return section.getValue(key).unwrapped();
+  }
+
+  InvalidSetting invalid(String key, Object value, String accepted) {
+    return new InvalidSetting(prefix + key, value, accepted);
+  }
+}
