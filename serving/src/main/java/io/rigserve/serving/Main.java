@@ -1,8 +1,15 @@
 package io.rigserve.serving;
 
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.rigserve.cluster.RestartingRig;
+import io.rigserve.cluster.node.ClusterSettings;
+import io.rigserve.cluster.node.RigConfig;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.CoordinatedShutdown;
+import java.util.concurrent.atomic.AtomicReference;
 import sun.misc.Signal;
 
 /** Starts one rig from application.conf / reference.conf and the RIGSERVE_* environment. */
@@ -11,19 +18,37 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) throws Exception {
-    Rig rig;
+    Config config = ConfigFactory.load();
+    AtomicReference<Rig> current = new AtomicReference<>();
+    RestartingRig restarting;
     try {
-      rig = Rig.start(ConfigFactory.load()).toCompletableFuture().get(120, TimeUnit.SECONDS);
+      Duration restartDelay = ClusterSettings.from(RigConfig.forRig(config)).restartDelay();
+      // A rig the cluster downed (say, after its region was cut off) starts a new actor system and rejoins.
+      restarting = RestartingRig.start(incarnation -> {
+        Rig rig = Rig.start(config, incarnation).toCompletableFuture().get(120, TimeUnit.SECONDS);
+        current.set(rig);
+        return rig.cluster();
+      }, restartDelay);
     } catch (IllegalArgumentException e) {
       System.err.println("rigserve: " + e.getMessage());
       System.exit(2);
       return;
+    } catch (ExecutionException e) {
+      System.err.println("rigserve: " + e.getCause().getMessage());
+      System.exit(2);
+      return;
     }
-    // SIGTERM: drain, leave the cluster, exit 0 (the JVM's own hook would exit 143).
-    Signal.handle(new Signal("TERM"), signal ->
-        rig.stop().whenComplete((done, error) -> System.exit(error == null ? 0 : 1)));
-    printWelcome(rig);
-    rig.system().getWhenTerminated().toCompletableFuture().join();
+    CountDownLatch stopped = new CountDownLatch(1);
+    // SIGTERM: stop accepting requests, drain in-flight ones, leave the cluster, exit 0.
+    Signal.handle(new Signal("TERM"), signal -> {
+      restarting.stopRestarting();
+      current.get().stop().whenComplete((done, error) -> {
+        stopped.countDown();
+        System.exit(error == null ? 0 : 1);
+      });
+    });
+    printWelcome(current.get());
+    stopped.await();
   }
 
   private static void printWelcome(Rig rig) {
@@ -34,6 +59,7 @@ public final class Main {
         rigserve rig up: region %s, cluster node %s:%d
           REST (Open Inference Protocol): %s/v2
           gRPC (inference.GRPCInferenceService): %s:%d
+          management: http://%s:%d (/ready, /cluster/members, /admin/cluster, /admin/regions)
           model repository: %s
         Try:
           curl -s %s/v2/models/demo
@@ -43,7 +69,7 @@ public final class Main {
 
         """,
         rig.rigSettings().region(), rig.rigSettings().host(), rig.rigSettings().port(),
-        rest, host, rig.grpcPort(), rig.settings().repositoryPath(), rest, rest);
-    CoordinatedShutdown.get(rig.system()); // make sure the JVM hook is registered for Ctrl-C
+        rest, host, rig.grpcPort(), rig.rigSettings().managementBindHost(), rig.managementPort(),
+        rig.settings().repositoryPath(), rest, rest);
   }
 }

@@ -44,6 +44,11 @@ public final class TestRig implements AutoCloseable {
     return send(HttpRequest.newBuilder(URI.create(baseUrl() + path)).GET());
   }
 
+  /** GET on the management port (readiness, cluster and admin routes). */
+  public Reply getManagement(String path) throws IOException, InterruptedException {
+    return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + rig.managementPort() + path)).GET());
+  }
+
   public Reply post(String path, String json) throws IOException, InterruptedException {
     return send(HttpRequest.newBuilder(URI.create(baseUrl() + path))
         .header("Content-Type", "application/json")

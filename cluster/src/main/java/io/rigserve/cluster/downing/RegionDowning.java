@@ -1,5 +1,6 @@
 package io.rigserve.cluster.downing;
 
+import io.rigserve.cluster.serialization.LocalMessage;
 import io.rigserve.cluster.node.ClusterSettings;
 import io.rigserve.cluster.topology.RegionTopology;
 import io.rigserve.cluster.topology.TopologyView;
@@ -26,7 +27,7 @@ import org.apache.pekko.cluster.typed.Down;
  */
 public final class RegionDowning extends AbstractBehavior<RegionDowning.Command> {
 
-  public sealed interface Command permits Check, ViewReceived {}
+  public sealed interface Command extends LocalMessage permits Check, ViewReceived {}
 
   record Check() implements Command {}
 

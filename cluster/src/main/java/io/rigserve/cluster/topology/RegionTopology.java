@@ -1,5 +1,6 @@
 package io.rigserve.cluster.topology;
 
+import io.rigserve.cluster.serialization.LocalMessage;
 import io.rigserve.cluster.node.ClusterSettings;
 import io.rigserve.cluster.node.RigSettings;
 import java.time.Duration;
@@ -39,7 +40,7 @@ import org.apache.pekko.cluster.typed.Subscribe;
  */
 public final class RegionTopology extends AbstractBehavior<RegionTopology.Command> {
 
-  public sealed interface Command
+  public sealed interface Command extends LocalMessage
       permits GetTopology, SubscribeTopology, ClusterChanged, IdentityReceived, IdentityMissing,
           RttSampled, Refresh, SubscriberTerminated {}
 

@@ -1,5 +1,6 @@
 package io.rigserve.cluster.topology;
 
+import io.rigserve.cluster.serialization.LocalMessage;
 import io.rigserve.cluster.node.ClusterSettings;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -27,7 +28,7 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  */
 public final class RttProber extends AbstractBehavior<RttProber.Command> {
 
-  public sealed interface Command permits Targets, Probe, PongReceived {}
+  public sealed interface Command extends LocalMessage permits Targets, Probe, PongReceived {}
 
   /** The rigs that may be probed now (every member but this rig); replaces the previous list. */
   public record Targets(List<Target> targets) implements Command {}

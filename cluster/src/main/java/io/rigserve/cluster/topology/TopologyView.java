@@ -1,5 +1,6 @@
 package io.rigserve.cluster.topology;
 
+import io.rigserve.cluster.serialization.LocalMessage;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.Comparator;
@@ -28,7 +29,7 @@ public record TopologyView(
     String selfRegion,
     Instant takenAt,
     List<RigView> members,
-    SortedMap<String, RegionView> regionViews) {
+    SortedMap<String, RegionView> regionViews) implements LocalMessage {
 
   public TopologyView {
     members = List.copyOf(members);

@@ -54,6 +54,14 @@ class RestApiTest {
   }
 
   @Test
+  void theManagementPortShowsReadinessAndTheReplicasThisRigHosts() throws Exception {
+    assertEquals(200, rig.getManagement("/ready").status());
+    JsonNode cluster = rig.getManagement("/admin/cluster").json();
+    String hosted = cluster.toString();
+    assertTrue(hosted.contains("mlp@1/p0/r0") && hosted.contains("conv@1/p0/r0"), hosted);
+  }
+
+  @Test
   void modelMetadataReportsProtocolDatatypesAndDynamicDimensions() throws Exception {
     Reply reply = rig.get("/v2/models/mlp");
     assertEquals(200, reply.status(), reply.body());
