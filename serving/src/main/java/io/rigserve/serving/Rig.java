@@ -11,6 +11,7 @@ import io.rigserve.cluster.node.RigConfig;
 import io.rigserve.cluster.node.RigSettings;
 import io.rigserve.proto.inference.GRPCInferenceServicePowerApiHandlerFactory;
 import io.rigserve.serving.api.grpc.GrpcInferenceApi;
+import io.rigserve.serving.api.grpc.GrpcRequestLimit;
 import io.rigserve.serving.api.rest.RestApi;
 import io.rigserve.serving.demo.DemoModels;
 import io.rigserve.serving.inference.InferenceService;
@@ -115,7 +116,8 @@ public final class Rig {
               .bind(rest.route());
       CompletionStage<ServerBinding> grpcBinding =
           httpExt.newServerAt(settings.httpHost(), settings.grpcPort())
-              .bind(GRPCInferenceServicePowerApiHandlerFactory.create(grpcApi, GrpcInferenceApi.errorHandler(), system));
+              .bind(GrpcRequestLimit.apply(settings.maxRequestBytes(),
+                  GRPCInferenceServicePowerApiHandlerFactory.create(grpcApi, GrpcInferenceApi.errorHandler(), system)));
       CompletionStage<Integer> management = RigManagement.start(cluster, hostedReplicas(system, repository));
       return httpBinding.thenCombine(grpcBinding, (h, g) -> {
         h.addToCoordinatedShutdown(DRAIN, system);

@@ -15,6 +15,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.grpc.Trailers;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +36,11 @@ final class GrpcErrors {
 
   static Status status(Throwable failure) {
     Throwable e = failure;
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof EntityStreamSizeException size) {
+        return Status.RESOURCE_EXHAUSTED.withDescription("request too large: the limit is " + size.limit() + " bytes");
+      }
+    }
     while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
       e = e.getCause();
     }
