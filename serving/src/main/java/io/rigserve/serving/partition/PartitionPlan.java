@@ -1,0 +1,52 @@
+package io.rigserve.serving.partition;
+
+import java.util.List;
+
+/**
+ * A model cut into pipeline stages: run them in order, each fed as {@link StagePlan} describes,
+ * and the graph outputs of the stages together are the model's outputs.
+ *
+ * @param stages the stages in chain order; one stage is the whole model
+ * @param modelInputs the model's inputs a request supplies
+ * @param modelOutputs the model's outputs, in the model's order
+ */
+public record PartitionPlan(List<StagePlan> stages, List<String> modelInputs, List<String> modelOutputs) {
+
+  public PartitionPlan {
+    if (stages.isEmpty()) {
+      throw new IllegalArgumentException("a plan has at least one stage");
+    }
+    stages = List.copyOf(stages);
+    modelInputs = List.copyOf(modelInputs);
+    modelOutputs = List.copyOf(modelOutputs);
+  }
+
+  /** Number of stages (K). */
+  public int size() {
+    return stages.size();
+  }
+
+  public StagePlan stage(int index) {
+    return stages.get(index);
+  }
+
+  /** The stage whose outputs include this tensor, or -1 when a stage's input is a request input. */
+  public int producerOf(String tensor) {
+    for (StagePlan stage : stages) {
+      if (stage.outputs().contains(tensor)) {
+        return stage.index();
+      }
+    }
+    return -1;
+  }
+
+  /** The heaviest stage's weight bytes: what the largest replica must hold. */
+  public long largestStageWeightBytes() {
+    return stages.stream().mapToLong(StagePlan::weightBytes).max().orElse(0);
+  }
+
+  /** Weight bytes of all stages together; shared constants count once per stage holding them. */
+  public long weightBytes() {
+    return stages.stream().mapToLong(StagePlan::weightBytes).sum();
+  }
+}
