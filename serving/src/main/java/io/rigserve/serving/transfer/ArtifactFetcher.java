@@ -3,6 +3,7 @@ package io.rigserve.serving.transfer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.rigserve.serving.repository.Sha256;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,7 +80,7 @@ public final class ArtifactFetcher {
     } catch (IOException e) {
       return CompletableFuture.failedFuture(e);
     }
-    MessageDigest digest = ArtifactStore.digest();
+    MessageDigest digest = Sha256.newDigest();
     return http.singleRequest(HttpRequest.GET(peer + id.urlPath()), http.defaultClientHttpsContext(), pool, httpLog)
         .thenCompose((HttpResponse response) -> {
           if (response.status().intValue() != 200) {
@@ -94,7 +95,7 @@ public final class ArtifactFetcher {
               .runWith(FileIO.toPath(staged), materializer);
         })
         .thenApply(io -> {
-          String got = ArtifactStore.hex(digest.digest());
+          String got = Sha256.hex(digest);
           if (!got.equals(sha)) {
             throw new IllegalStateException("sha256 mismatch: got " + got);
           }

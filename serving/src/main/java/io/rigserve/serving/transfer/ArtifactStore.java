@@ -1,15 +1,13 @@
 package io.rigserve.serving.transfer;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import io.rigserve.serving.repository.Sha256;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -65,7 +63,9 @@ public final class ArtifactStore {
     try {
       Path staged = newStagingFile(id);
       Files.write(staged, content);
-      String sha = hex(digest().digest(content));
+      MessageDigest md = Sha256.newDigest();
+      md.update(content);
+      String sha = Sha256.hex(md);
       install(id, staged, sha);
       return sha;
     } catch (IOException e) {
@@ -93,24 +93,9 @@ public final class ArtifactStore {
     return file.resolveSibling(file.getFileName() + ".sha256");
   }
 
-  static MessageDigest digest() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JVM has no SHA-256", e);
-    }
-  }
-
-  static String hex(byte[] digest) {
-    return HexFormat.of().formatHex(digest);
-  }
-
   private static String hashOrEmpty(Path file) {
-    MessageDigest md = digest();
-    byte[] buffer = new byte[1 << 16];
-    try (InputStream in = Files.newInputStream(file)) {
-      for (int n; (n = in.read(buffer)) > 0; ) md.update(buffer, 0, n);
-      return hex(md.digest());
+    try {
+      return Sha256.of(file);
     } catch (IOException e) {
       return "";
     }
