@@ -1,0 +1,92 @@
+package io.rigserve.serving.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rigserve.serving.runtime.TensorSpec;
+import io.rigserve.sharding.tensor.DataType;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What every gateway must know of a deployed model version to validate requests and run its
+ * chain: the model's inputs and outputs, and per stage the tensors it reads and writes. It
+ * travels inside the cluster-wide deployment as JSON, so rigs need no copy of the model file.
+ */
+public record ModelDescriptor(List<TensorSpec> inputs, List<TensorSpec> outputs, List<Stage> stages) {
+
+  /** One pipeline stage: the tensors it reads (request inputs or earlier outputs) and writes. */
+  public record Stage(List<String> inputs, List<String> outputs) {
+    public Stage {
+      inputs = List.copyOf(inputs);
+      outputs = List.copyOf(outputs);
+    }
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  public ModelDescriptor {
+    inputs = List.copyOf(inputs);
+    outputs = List.copyOf(outputs);
+    stages = List.copyOf(stages);
+  }
+
+  public byte[] toBytes() {
+    ObjectNode root = JSON.createObjectNode();
+    root.set("inputs", specs(inputs));
+    root.set("outputs", specs(outputs));
+    ArrayNode stageArray = root.putArray("stages");
+    for (Stage s : stages) {
+      ObjectNode node = stageArray.addObject();
+      s.inputs().forEach(node.putArray("inputs")::add);
+      s.outputs().forEach(node.putArray("outputs")::add);
+    }
+    try {
+      return JSON.writeValueAsBytes(root);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static ModelDescriptor fromBytes(byte[] bytes) {
+    try {
+      JsonNode root = JSON.readTree(bytes);
+      List<Stage> stages = new ArrayList<>();
+      for (JsonNode s : root.get("stages")) {
+        stages.add(new Stage(strings(s.get("inputs")), strings(s.get("outputs"))));
+      }
+      return new ModelDescriptor(specs(root.get("inputs")), specs(root.get("outputs")), stages);
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException("not a model descriptor: " + e.getMessage(), e);
+    }
+  }
+
+  private static ArrayNode specs(List<TensorSpec> specs) {
+    ArrayNode array = JSON.createArrayNode();
+    for (TensorSpec s : specs) {
+      ObjectNode node = array.addObject().put("name", s.name()).put("datatype", s.datatype().name());
+      ArrayNode shape = node.putArray("shape");
+      for (long d : s.shape()) shape.add(d);
+    }
+    return array;
+  }
+
+  private static List<TensorSpec> specs(JsonNode array) {
+    List<TensorSpec> out = new ArrayList<>();
+    for (JsonNode node : array) {
+      long[] shape = new long[node.get("shape").size()];
+      for (int i = 0; i < shape.length; i++) shape[i] = node.get("shape").get(i).asLong();
+      out.add(new TensorSpec(node.get("name").asText(), DataType.valueOf(node.get("datatype").asText()), shape));
+    }
+    return out;
+  }
+
+  private static List<String> strings(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(n -> out.add(n.asText()));
+    return out;
+  }
+}

@@ -1,0 +1,15 @@
+package io.rigserve.serving.routing;
+
+import io.rigserve.sharding.replica.StageInput;
+import io.rigserve.sharding.replica.StageResult;
+import java.time.Instant;
+import java.util.concurrent.CompletionStage;
+
+/** One replica that can run a stage: a name for errors and logs, and how to send it the stage. */
+public interface StageTarget {
+
+  String describe();
+
+  /** Runs the stage; the answer may be a failure, and the stage may also fail by time-out. */
+  CompletionStage<StageResult> run(StageInput input, Instant attemptDeadline);
+}
