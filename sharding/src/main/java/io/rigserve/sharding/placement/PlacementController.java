@@ -7,6 +7,7 @@ import io.rigserve.cluster.topology.RigStatus;
 import io.rigserve.cluster.topology.RigView;
 import io.rigserve.cluster.topology.TopologyView;
 import io.rigserve.sharding.replica.ReplicaId;
+import io.rigserve.sharding.replica.ReplicaState;
 import io.rigserve.sharding.replica.ReplicaStatus;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,7 +48,8 @@ import org.apache.pekko.cluster.typed.SingletonActor;
  *
  * <p>Each round (every {@code interval}, and at once when the deployments or the region's usable
  * rigs change) it runs the {@link PlacementPolicy} over the deployments and the region's Up and
- * reachable rigs, keeping the previous assignment where the rules allow. A changed result goes to
+ * reachable rigs, keeping the previous assignment where the rules allow; only timed rounds move
+ * replicas to even out load. A changed result goes to
  * Distributed Data (the region's placement and unplaced maps, read by every rig) and to Cluster
  * Sharding's external allocation, which moves the replicas. It also drops replica map entries of
  * rigs that left the region, which can no longer remove their own.
@@ -89,6 +91,7 @@ public final class PlacementController extends AbstractBehavior<PlacementControl
 
   private final String region;
   private final PlacementPolicy policy;
+  private final PlacementPolicy placeOnly;
   private final ActorRef<Replicator.Command> replicator;
   private final SelfUniqueAddress selfNode;
   private final ExternalShardAllocationClient allocation;
@@ -115,6 +118,7 @@ public final class PlacementController extends AbstractBehavior<PlacementControl
     ctx.setLoggerName(PlacementController.class);
     this.region = Cluster.get(ctx.getSystem()).selfMember().dataCenter();
     this.policy = settings.policy();
+    this.placeOnly = new PlacementPolicy(0, settings.imbalance());
     DistributedData ddata = DistributedData.get(ctx.getSystem());
     this.replicator = ddata.replicator();
     this.selfNode = ddata.selfUniqueAddress();
@@ -158,13 +162,13 @@ public final class PlacementController extends AbstractBehavior<PlacementControl
         .onMessage(TopologyChanged.class, this::onTopology)
         .onMessage(DeploymentsChanged.class, d -> {
           deployments = d.deployments().byKey();
-          round();
+          round(placeOnly);
           return this;
         })
         .onMessage(DataChanged.class, this::onData)
         .onMessage(Loaded.class, this::onLoaded)
         .onMessage(Round.class, r -> {
-          round();
+          round(policy);
           return this;
         })
         .onMessage(AllocationNotWritten.class, failed -> {
@@ -179,7 +183,7 @@ public final class PlacementController extends AbstractBehavior<PlacementControl
   private Behavior<Command> onTopology(TopologyChanged changed) {
     view = changed.view();
     if (!usableRigs(view).equals(rigs)) {
-      round(); // a rig joined or left: re-place now, not at the next tick
+      round(placeOnly); // a rig left or joined: re-place what it lost now, not at the next tick
     }
     return this;
   }
@@ -209,16 +213,20 @@ public final class PlacementController extends AbstractBehavior<PlacementControl
       }
     }
     loading.remove(loaded.key());
-    round();
+    round(placeOnly);
     return this;
   }
 
-  private void round() {
+  /**
+   * One placement round. Rounds on events only place what has no rig; moves that even out load
+   * wait for the timer, so rebalancing stays at {@code max-moves-per-round} per interval.
+   */
+  private void round(PlacementPolicy rules) {
     if (view == null || !loading.isEmpty()) {
       return;
     }
     rigs = usableRigs(view);
-    Placement next = policy.place(region, List.copyOf(deployments.values()), rigs, assigned);
+    Placement next = rules.place(region, List.copyOf(deployments.values()), rigs, assigned);
     if (!written || !next.assigned().equals(assigned) || !next.unplaced().equals(unplaced)) {
       logChanges(next);
       write(placementKey, toEntityIds(next.assigned()));
@@ -261,11 +269,23 @@ public final class PlacementController extends AbstractBehavior<PlacementControl
         }));
   }
 
-  /** Tells Cluster Sharding where each replica's shard belongs; it moves them at its next rebalance. */
+  /**
+   * Tells Cluster Sharding where each replica's shard belongs; it moves them at its next
+   * rebalance. A replica leaving a rig that is unreachable or gone is told only once it runs on
+   * its new rig (the new rig's warm-up starts it there as soon as sharding has freed it): a
+   * rebalance away from a dead rig waits a whole {@code handoff-timeout} for its acknowledgement,
+   * and one started while the coordinator is still removing that rig never gets it.
+   */
   private void allocate() {
+    Set<String> usable = new HashSet<>();
+    rigs.forEach(rig -> usable.add(rig.address()));
     Map<String, Address> changed = new HashMap<>();
     assigned.forEach((id, address) -> {
-      if (!address.equals(allocated.get(id.entityId()))) {
+      String before = allocated.get(id.entityId());
+      if (address.equals(before)) return;
+      ReplicaStatus status = statuses.get(id.entityId());
+      boolean runsThere = status != null && status.address().equals(address) && status.state() != ReplicaState.PLACING;
+      if (before == null || usable.contains(before) || runsThere) {
         changed.put(id.entityId(), AddressFromURIString.parse(address));
         allocated.put(id.entityId(), address);
       }
@@ -298,7 +318,9 @@ public final class PlacementController extends AbstractBehavior<PlacementControl
           }
           return next;
         }));
-    statuses = Map.of(); // the next change notification brings the map as it is now
+    Map<String, ReplicaStatus> left = new HashMap<>(statuses);
+    gone.keySet().forEach(left::remove);
+    statuses = Map.copyOf(left);
   }
 
   private void logChanges(Placement next) {

@@ -11,8 +11,10 @@ import java.time.Duration;
  * @param maxMovesPerRound replicas moved per round to even out load (moving reloads a replica)
  * @param imbalance load share gap between the fullest and the emptiest rig tolerated before moving
  * @param rebalanceInterval how often Cluster Sharding moves replicas to their placed rig
+ * @param handoffTimeout longest a move waits for the rigs to let go of a replica
  */
-public record PlacementSettings(Duration interval, int maxMovesPerRound, double imbalance, Duration rebalanceInterval) {
+public record PlacementSettings(
+    Duration interval, int maxMovesPerRound, double imbalance, Duration rebalanceInterval, Duration handoffTimeout) {
 
   public static PlacementSettings from(Config config) {
     Config c = config.getConfig("rigserve.placement");
@@ -25,7 +27,8 @@ public record PlacementSettings(Duration interval, int maxMovesPerRound, double 
     if (imbalance < 0 || imbalance > 1) {
       throw new InvalidSetting("rigserve.placement.imbalance", imbalance, "a share from 0 to 1");
     }
-    return new PlacementSettings(interval, moves, imbalance, positive(c, "rebalance-interval"));
+    return new PlacementSettings(
+        interval, moves, imbalance, positive(c, "rebalance-interval"), positive(c, "handoff-timeout"));
   }
 
   public PlacementPolicy policy() {

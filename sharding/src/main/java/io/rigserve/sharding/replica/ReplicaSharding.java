@@ -55,7 +55,8 @@ public final class ReplicaSharding {
     ClusterShardingSettings shardingSettings = ClusterShardingSettings.create(system)
         .withNoPassivationStrategy()
         .withTuningParameters(ClusterShardingSettings.create(system).tuningParameters()
-            .withRebalanceInterval(placement.rebalanceInterval()));
+            .withRebalanceInterval(placement.rebalanceInterval())
+            .withHandOffTimeout(placement.handoffTimeout()));
     ClusterSharding sharding = ClusterSharding.get(system);
     ActorRef<ShardingEnvelope<PartitionReplica.Command>> region = sharding.init(
         Entity.of(PartitionReplica.TYPE_KEY,
