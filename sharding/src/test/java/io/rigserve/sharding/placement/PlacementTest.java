@@ -80,6 +80,7 @@ class PlacementTest {
   private final ClusterHarness harness = ClusterHarness.create(TIMINGS);
   private final Map<String, ReplicaSharding> shardingOf = new ConcurrentHashMap<>();
   private final Map<String, Long> budgetOf = new ConcurrentHashMap<>();
+  private final Map<String, InMemoryRuntimes> runtimesOf = new ConcurrentHashMap<>();
 
   @BeforeAll
   void startThreeRegions() {
@@ -101,6 +102,9 @@ class PlacementTest {
   @Order(1)
   void aDeploymentIsLoadedOnTheRigsItsRegionPlacedItOnWithinTheirBudgets() throws Exception {
     DeploymentRegistry.get(rigsIn(EU_WEST).get(0).system()).publish(MODEL).toCompletableFuture().get(5, TimeUnit.SECONDS);
+    Eventually.await(SETTLE, "the deployment known in sa-east", () ->
+        MODEL.equals(DeploymentRegistry.get(rigsIn(SA_EAST).get(0).system()).current().toCompletableFuture().join()
+            .get(MODEL.key())));
 
     for (Region region : List.of(US_EAST, EU_WEST)) {
       List<ReplicaLocation> placed = awaitServed(region, 6);
@@ -182,12 +186,29 @@ class PlacementTest {
     assertEquals(Set.of(2L), new HashSet<>(countPerRig(placed).values()));
   }
 
+  @Test
+  @Order(6)
+  void aRemovedDeploymentLeavesEveryRegionAndItsRuntimesAreClosed() throws Exception {
+    DeploymentRegistry.get(rigsIn(US_EAST).get(0).system()).remove(MODEL.key()).toCompletableFuture().get(5, TimeUnit.SECONDS);
+
+    Eventually.assertWithin(SETTLE, () -> {
+      assertEquals(List.of(), directory().replicas());
+      for (Rig rig : harness.rigs()) {
+        if (rig.isCrashed()) continue;
+        InMemoryRuntimes runtimes = runtimesOf.get(rig.address().toString());
+        assertFalse(runtimes.opened().isEmpty(), rig + " never loaded a replica");
+        assertEquals(runtimes.opened(), Set.copyOf(runtimes.closed()), rig + " keeps runtimes open");
+      }
+    });
+  }
+
   // ---- helpers ----
 
   private Rig startRig(Region region, long budget) {
     Rig rig = harness.startRig(region, ConfigFactory.parseString("rigserve.node.capacity.model-memory = " + budget));
     String address = rig.address().toString();
     InMemoryRuntimes runtimes = new InMemoryRuntimes(id -> answeringAs(address), Duration.ofMillis(150));
+    runtimesOf.put(address, runtimes);
     shardingOf.put(rig.name(), ReplicaSharding.start(rig.system(), runtimes));
     PlacementController.init(rig.system(), rig.cluster().topology(), PlacementSettings.from(rig.system().settings().config()));
     budgetOf.put(address, budget);

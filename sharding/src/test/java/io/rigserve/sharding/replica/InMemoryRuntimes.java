@@ -48,6 +48,11 @@ public final class InMemoryRuntimes implements PartitionRuntimes {
     return n == null ? 0 : n.get();
   }
 
+  /** Every id opened at least once. */
+  public java.util.Set<ReplicaId> opened() {
+    return java.util.Set.copyOf(opened.keySet());
+  }
+
   public List<ReplicaId> closed() {
     return List.copyOf(closed);
   }
