@@ -97,6 +97,7 @@ public final class ClusterHarness implements AutoCloseable {
   private final HostedReplicasSource hosted;
   private final List<Rig> rigs = new CopyOnWriteArrayList<>();
   private final Map<String, Integer> perRegion = new HashMap<>();
+  private final Map<String, Config> ownConfig = new java.util.concurrent.ConcurrentHashMap<>();
 
   private ClusterHarness(Config extra, boolean management, HostedReplicasSource hosted) {
     this.extra = extra;
@@ -133,9 +134,18 @@ public final class ClusterHarness implements AutoCloseable {
   }
 
   /** Starts one rig (not joined yet). */
-  public synchronized Rig startRig(Region region) {
+  public Rig startRig(Region region) {
+    return startRig(region, ConfigFactory.empty());
+  }
+
+  /**
+   * Starts one rig (not joined yet) with settings of its own over the harness's, such as its
+   * {@code rigserve.node.capacity.model-memory}; they hold in later incarnations too.
+   */
+  public synchronized Rig startRig(Region region, Config own) {
     int n = perRegion.merge(region.name(), 1, Integer::sum);
     Rig rig = new Rig(region.name() + "-" + n, region);
+    ownConfig.put(rig.name(), own);
     RestartingRig restarting;
     try {
       Duration restartDelay =
@@ -179,7 +189,8 @@ public final class ClusterHarness implements AutoCloseable {
     // The first actor system takes a free port; a restarted one takes the same port again.
     node.put("rigserve.node.port", incarnation == 1 ? 0 : rig.port());
     node.put("rigserve.node.seed-nodes", incarnation == 1 ? "" : seedsBesides(rig));
-    return ConfigFactory.parseMap(node)
+    return ownConfig.getOrDefault(rig.name(), ConfigFactory.empty())
+        .withFallback(ConfigFactory.parseMap(node))
         .withFallback(extra)
         .withFallback(TEST_TIMINGS)
         .withFallback(ConfigFactory.load());

@@ -22,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -222,13 +224,34 @@ public final class ModelRepository implements PartitionRuntimes, AutoCloseable {
         .noneMatch(v -> v.state() == VersionState.LOADING);
   }
 
-  @Override
+  /** The loaded runtime of this replica's model version on this rig, if any. */
   public Optional<PartitionRuntime> find(ReplicaId id) {
     TreeMap<String, ModelVersion> versions = models.get(id.model());
     if (versions == null || id.partition() != 0) return Optional.empty();
     ModelVersion v = versions.get(id.version());
     return v != null && v.ready() ? Optional.of(v.model()) : Optional.empty();
   }
+
+  /**
+   * Succeeds when the version is loaded here. The runtime handed out looks the version up on
+   * every run: load and unload swap sessions under a replica that stays up.
+   */
+  @Override
+  public CompletionStage<PartitionRuntime> open(ReplicaId id) {
+    if (find(id).isEmpty()) {
+      return CompletableFuture.failedFuture(new IllegalStateException(id.model() + "@" + id.version()
+          + (id.partition() == 0 ? "" : " partition " + id.partition()) + " is not loaded on this rig"));
+    }
+    PartitionRuntime current = (inputs, outputNames) -> find(id)
+        .orElseThrow(() -> new PartitionRuntime.RuntimeFailure(
+            id.model() + "@" + id.version() + " is not loaded on this rig", false, null))
+        .run(inputs, outputNames);
+    return CompletableFuture.completedFuture(current);
+  }
+
+  /** Nothing to release: the repository owns the sessions, replicas only use them. */
+  @Override
+  public void close(ReplicaId id) {}
 
   @Override
   public synchronized void close() {

@@ -2,88 +2,172 @@ package io.rigserve.sharding.replica;
 
 import io.rigserve.cluster.serialization.InternalMessage;
 import io.rigserve.sharding.tensor.Tensor;
+import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 /**
- * One replica of one partition, a sharded entity ({@code model@version/p{i}/r{j}}). It runs its
- * partition's runtime on the dedicated blocking dispatcher, a bounded number of runs at once,
- * and queues a bounded number more: a full replica answers OVERLOADED at once instead of piling up.
+ * One replica of one partition, a sharded entity ({@code model@version/p{i}/r{j}}). It opens its
+ * runtime as soon as it starts (LOADING, runs wait in its queue), then serves (READY); a runtime
+ * that fails to open leaves it FAILED with the reason, trying again after a growing back-off. It
+ * runs the runtime on the dedicated blocking dispatcher, a bounded number of runs at once, and
+ * queues a bounded number more: a full replica answers OVERLOADED at once instead of piling up.
+ * Every change of state goes to the rig's {@link ReplicaHost}, which publishes it.
  */
 public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Command> {
 
   public static final EntityTypeKey<Command> TYPE_KEY =
       EntityTypeKey.create(Command.class, "PartitionReplica");
 
-  public sealed interface Command extends InternalMessage permits Run, RunFinished {}
+  public sealed interface Command extends InternalMessage
+      permits Run, Warm, Release, RunFinished, Opened, RetryOpen {}
 
   /** Run the stage unless {@code deadlineEpochMillis} has passed by the time it would start. */
   public record Run(StageInput input, long deadlineEpochMillis, ActorRef<StageResult> replyTo)
       implements Command {}
 
+  /**
+   * Start now: sent by the rig the replica is placed on, so that it loads as soon as it is
+   * placed and not on its first request. A running replica ignores it.
+   */
+  public record Warm() implements Command {}
+
+  /** Stop and release the runtime: the replica is no longer placed in its region. Local only. */
+  record Release() implements Command, NoSerializationVerificationNeeded {}
+
   /** A run ended on the blocking dispatcher (its caller already has the answer); never leaves this rig. */
   record RunFinished() implements Command, NoSerializationVerificationNeeded {}
 
+  /** Opening the runtime ended: {@code runtime} on success, else why it failed. */
+  record Opened(PartitionRuntime runtime, String failure) implements Command, NoSerializationVerificationNeeded {}
+
+  record RetryOpen() implements Command, NoSerializationVerificationNeeded {}
+
+  /**
+   * @param host told every state change of this replica (the {@link ReplicaHost} of this rig)
+   */
   public static Behavior<Command> create(
-      ReplicaId id, PartitionRuntimes runtimes, ReplicaSettings settings) {
-    return Behaviors.setup(ctx -> new PartitionReplica(ctx, id, runtimes, settings));
+      ReplicaId id, PartitionRuntimes runtimes, ReplicaSettings settings, ActorRef<ReplicaHost.Command> host) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+        new PartitionReplica(ctx, timers, id, runtimes, settings, host)));
   }
 
+  private final TimerScheduler<Command> timers;
   private final ReplicaId id;
   private final PartitionRuntimes runtimes;
   private final ReplicaSettings settings;
+  private final ActorRef<ReplicaHost.Command> host;
   private final Executor blocking;
   private final ArrayDeque<Run> queue = new ArrayDeque<>();
+  private ReplicaState state;
+  private String reason = "";
+  private PartitionRuntime runtime;
+  private int failures;
   private int running;
 
   private PartitionReplica(
-      ActorContext<Command> ctx, ReplicaId id, PartitionRuntimes runtimes, ReplicaSettings settings) {
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers,
+      ReplicaId id,
+      PartitionRuntimes runtimes,
+      ReplicaSettings settings,
+      ActorRef<ReplicaHost.Command> host) {
     super(ctx);
+    this.timers = timers;
     this.id = id;
     this.runtimes = runtimes;
     this.settings = settings;
+    this.host = host;
     this.blocking =
         ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(settings.dispatcher()));
+    open();
   }
 
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(Run.class, this::onRun)
+        .onMessage(Warm.class, warm -> this)
+        .onMessage(Release.class, release -> Behaviors.stopped())
         .onMessage(RunFinished.class, this::onRunFinished)
+        .onMessage(Opened.class, this::onOpened)
+        .onMessage(RetryOpen.class, retry -> {
+          open();
+          return this;
+        })
+        .onSignal(PostStop.class, this::onStop)
         .build();
   }
 
+  private void open() {
+    changeState(ReplicaState.LOADING, "");
+    CompletionStage<PartitionRuntime> opening;
+    try {
+      opening = runtimes.open(id);
+    } catch (RuntimeException e) {
+      opening = CompletableFuture.failedFuture(e);
+    }
+    getContext().pipeToSelf(opening, (rt, error) ->
+        rt != null ? new Opened(rt, null) : new Opened(null, describe(error)));
+  }
+
+  private Behavior<Command> onOpened(Opened opened) {
+    if (opened.runtime() != null) {
+      runtime = opened.runtime();
+      failures = 0;
+      changeState(ReplicaState.READY, "");
+      startQueued();
+      return this;
+    }
+    failures++;
+    Duration wait = settings.loadRetryAfter(failures);
+    changeState(ReplicaState.FAILED, opened.failure() + " (attempt " + failures + ", next in " + wait.toMillis() + " ms)");
+    while (!queue.isEmpty()) {
+      notLoaded(queue.pollFirst());
+    }
+    timers.startSingleTimer(new RetryOpen(), wait);
+    return this;
+  }
+
   private Behavior<Command> onRun(Run run) {
-    if (running < settings.maxConcurrentRuns()) {
+    if (state == ReplicaState.FAILED) {
+      notLoaded(run);
+    } else if (state == ReplicaState.READY && running < settings.maxConcurrentRuns()) {
       start(run);
     } else if (queue.size() < settings.maxQueuedRuns()) {
       queue.addLast(run);
     } else {
       run.replyTo()
           .tell(new StageResult.Failed(StageResult.Reason.OVERLOADED,
-              "replica " + id + " is full (" + running + " running, " + queue.size() + " queued)"));
+              "replica " + id + " is full (" + state.name().toLowerCase() + ", " + running + " running, "
+                  + queue.size() + " queued)"));
     }
     return this;
   }
 
   private Behavior<Command> onRunFinished(RunFinished finished) {
     running--;
+    startQueued();
+    return this;
+  }
+
+  private void startQueued() {
     while (running < settings.maxConcurrentRuns() && !queue.isEmpty()) {
       start(queue.pollFirst());
     }
-    return this;
   }
 
   private void start(Run run) {
@@ -93,14 +177,8 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
               "deadline passed before " + id + " could run the stage"));
       return;
     }
-    Optional<PartitionRuntime> runtime = runtimes.find(id);
-    if (runtime.isEmpty()) {
-      run.replyTo()
-          .tell(new StageResult.Failed(StageResult.Reason.NOT_LOADED, "replica " + id + " is not loaded on this rig"));
-      return;
-    }
     running++;
-    PartitionRuntime rt = runtime.get();
+    PartitionRuntime rt = runtime;
     ActorRef<Command> self = getContext().getSelf();
     // The blocking thread answers the caller itself: one thread hop less on every request.
     CompletableFuture.runAsync(() -> {
@@ -110,6 +188,36 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
         self.tell(new RunFinished());
       }
     }, blocking);
+  }
+
+  private void notLoaded(Run run) {
+    run.replyTo().tell(new StageResult.Failed(StageResult.Reason.NOT_LOADED,
+        "replica " + id + " is not loaded on this rig: " + reason));
+  }
+
+  private Behavior<Command> onStop(PostStop stop) {
+    // Queued callers learn at once, so they can try another replica before their deadline.
+    reason = "it stopped";
+    while (!queue.isEmpty()) {
+      notLoaded(queue.pollFirst());
+    }
+    runtimes.close(id);
+    return this;
+  }
+
+  private void changeState(ReplicaState next, String why) {
+    state = next;
+    reason = why;
+    host.tell(new ReplicaHost.ReplicaChanged(id, next, why, getContext().getSelf()));
+  }
+
+  private static String describe(Throwable error) {
+    Throwable cause = error;
+    while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause == null) return "unknown failure";
+    return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
   }
 
   private static StageResult execute(PartitionRuntime runtime, StageInput input) {

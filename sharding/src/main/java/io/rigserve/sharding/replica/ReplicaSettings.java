@@ -1,9 +1,17 @@
 package io.rigserve.sharding.replica;
 
 import com.typesafe.config.Config;
+import io.rigserve.cluster.node.InvalidSetting;
+import java.time.Duration;
 
-/** Limits of one partition replica, from {@code rigserve.replica}. */
-public record ReplicaSettings(int maxConcurrentRuns, int maxQueuedRuns, String dispatcher) {
+/**
+ * Limits of one partition replica, from {@code rigserve.replica}.
+ *
+ * @param loadRetryMin wait before the first new attempt after a failed load; doubles on each failure
+ * @param loadRetryMax longest wait between load attempts
+ */
+public record ReplicaSettings(
+    int maxConcurrentRuns, int maxQueuedRuns, String dispatcher, Duration loadRetryMin, Duration loadRetryMax) {
 
   public static ReplicaSettings from(Config config) {
     Config c = config.getConfig("rigserve.replica");
@@ -13,9 +21,23 @@ public record ReplicaSettings(int maxConcurrentRuns, int maxQueuedRuns, String d
     }
     int queued = c.getInt("max-queued-runs");
     if (queued < 0) {
-      throw new IllegalArgumentException(
-          "invalid setting rigserve.replica.max-queued-runs = " + queued + ": expected 0 or more");
+      throw new InvalidSetting("rigserve.replica.max-queued-runs", queued, "0 or more");
     }
-    return new ReplicaSettings(concurrent, queued, "rigserve.replica.dispatcher");
+    Duration retryMin = c.getDuration("load-retry-min");
+    Duration retryMax = c.getDuration("load-retry-max");
+    if (retryMin.isNegative() || retryMin.isZero() || retryMax.compareTo(retryMin) < 0) {
+      throw new InvalidSetting("rigserve.replica.load-retry-min", retryMin,
+          "a positive duration no longer than load-retry-max (" + retryMax + ")");
+    }
+    return new ReplicaSettings(concurrent, queued, "rigserve.replica.dispatcher", retryMin, retryMax);
+  }
+
+  /** The wait before load attempt {@code failures + 1}: doubling from the minimum, capped. */
+  public Duration loadRetryAfter(int failures) {
+    Duration wait = loadRetryMin;
+    for (int i = 1; i < failures && wait.compareTo(loadRetryMax) < 0; i++) {
+      wait = wait.multipliedBy(2);
+    }
+    return wait.compareTo(loadRetryMax) > 0 ? loadRetryMax : wait;
   }
 }

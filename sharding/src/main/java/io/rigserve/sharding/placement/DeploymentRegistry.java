@@ -1,0 +1,139 @@
+package io.rigserve.sharding.placement;
+
+import io.rigserve.cluster.serialization.LocalMessage;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.Cancellable;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Extension;
+import org.apache.pekko.actor.typed.ExtensionId;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.ddata.Key;
+import org.apache.pekko.cluster.ddata.LWWMap;
+import org.apache.pekko.cluster.ddata.LWWMapKey;
+import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
+import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
+import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
+
+/**
+ * The cluster-wide desired state: every deployed model version ({@link Deployment}, keyed
+ * {@code model@version}) in one Distributed Data map. Any rig may publish or remove a deployment;
+ * each region's {@link PlacementController} follows the map.
+ *
+ * <p>Writes are local and spread by gossip (within a gossip interval to reachable rigs). A
+ * majority write would be safer against a rig crashing right after the write, but majority
+ * counts every rig of every region: while a region is dead and not yet downed, it fails. A
+ * deployment change must succeed when a region is lost, so it is written locally.
+ */
+public final class DeploymentRegistry implements Extension {
+
+  /** Key of the map in Distributed Data. */
+  public static final Key<LWWMap<String, Deployment>> KEY = LWWMapKey.create("deployments");
+
+  /** Every deployment, sent to a subscriber at once and after every change. */
+  public record Deployments(SortedMap<String, Deployment> byKey) implements LocalMessage {
+    public Deployments {
+      byKey = Collections.unmodifiableSortedMap(new TreeMap<>(byKey));
+    }
+  }
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(5);
+  private static final Id ID = new Id();
+
+  private final ActorSystem<?> system;
+  private final ActorRef<Replicator.Command> replicator;
+  private final SelfUniqueAddress self;
+  private final AtomicLong subscriptions = new AtomicLong();
+
+  private DeploymentRegistry(ActorSystem<?> system) {
+    this.system = system;
+    DistributedData ddata = DistributedData.get(system);
+    this.replicator = ddata.replicator();
+    this.self = ddata.selfUniqueAddress();
+  }
+
+  public static DeploymentRegistry get(ActorSystem<?> system) {
+    return ID.apply(system);
+  }
+
+  /** Adds or replaces the deployment of {@code deployment.key()}. */
+  public CompletionStage<Done> publish(Deployment deployment) {
+    return update(map -> map.put(self, deployment.key(), deployment));
+  }
+
+  /** Removes the deployment {@code model@version}; its replicas stop in every region. */
+  public CompletionStage<Done> remove(String key) {
+    return update(map -> map.remove(self, key));
+  }
+
+  /** The deployments this rig knows now (what gossip has brought so far). */
+  public CompletionStage<SortedMap<String, Deployment>> current() {
+    return AskPattern.<Replicator.Command, Replicator.GetResponse<LWWMap<String, Deployment>>>ask(
+            replicator, replyTo -> new Replicator.Get<>(KEY, Replicator.readLocal(), replyTo), TIMEOUT,
+            system.scheduler())
+        .thenApply(response -> {
+          if (response instanceof Replicator.GetSuccess<LWWMap<String, Deployment>> success) {
+            return Collections.unmodifiableSortedMap(new TreeMap<>(success.get(KEY).getEntries()));
+          }
+          return Collections.emptySortedMap();
+        });
+  }
+
+  /** Sends {@code subscriber} the deployments now and after every change, until it stops. */
+  public void subscribe(ActorRef<Deployments> subscriber) {
+    system.systemActorOf(DeploymentWatch.create(subscriber::tell, subscriber), watchName(), Props.empty());
+  }
+
+  /** Calls {@code listener} (on an actor's thread) with the deployments now and after every change. */
+  public Cancellable subscribe(Consumer<SortedMap<String, Deployment>> listener) {
+    ActorRef<DeploymentWatch.Command> watch = system.systemActorOf(
+        DeploymentWatch.create(d -> listener.accept(d.byKey()), null), watchName(), Props.empty());
+    return new Cancellable() {
+      private volatile boolean cancelled;
+
+      @Override
+      public boolean cancel() {
+        boolean first = !cancelled;
+        cancelled = true;
+        watch.tell(new DeploymentWatch.Stop());
+        return first;
+      }
+
+      @Override
+      public boolean isCancelled() {
+        return cancelled;
+      }
+    };
+  }
+
+  private String watchName() {
+    return "rigserve-deployment-watch-" + subscriptions.incrementAndGet();
+  }
+
+  private CompletionStage<Done> update(java.util.function.Function<LWWMap<String, Deployment>, LWWMap<String, Deployment>> modify) {
+    return AskPattern.<Replicator.Command, Replicator.UpdateResponse<LWWMap<String, Deployment>>>ask(
+            replicator,
+            replyTo -> new Replicator.Update<>(KEY, LWWMap.create(), Replicator.writeLocal(), replyTo, modify::apply),
+            TIMEOUT,
+            system.scheduler())
+        .thenCompose(response -> response instanceof Replicator.UpdateSuccess
+            ? CompletableFuture.completedFuture(Done.getInstance())
+            : CompletableFuture.failedFuture(new IllegalStateException("deployment not written: " + response)));
+  }
+
+  static final class Id extends ExtensionId<DeploymentRegistry> {
+    @Override
+    public DeploymentRegistry createExtension(ActorSystem<?> system) {
+      return new DeploymentRegistry(system);
+    }
+  }
+}

@@ -1,0 +1,344 @@
+package io.rigserve.sharding.placement;
+
+import io.rigserve.cluster.serialization.LocalMessage;
+import io.rigserve.cluster.topology.RegionTopology;
+import io.rigserve.cluster.topology.RigIdentity;
+import io.rigserve.cluster.topology.RigStatus;
+import io.rigserve.cluster.topology.RigView;
+import io.rigserve.cluster.topology.TopologyView;
+import io.rigserve.sharding.replica.ReplicaId;
+import io.rigserve.sharding.replica.ReplicaState;
+import io.rigserve.sharding.replica.ReplicaStatus;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.AddressFromURIString;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.ddata.Key;
+import org.apache.pekko.cluster.ddata.LWWMap;
+import org.apache.pekko.cluster.ddata.ReplicatedData;
+import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
+import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
+import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
+import org.apache.pekko.cluster.sharding.external.ExternalShardAllocation;
+import org.apache.pekko.cluster.sharding.external.javadsl.ExternalShardAllocationClient;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.SingletonActor;
+
+/**
+ * Places one region's replicas on its rigs: a cluster singleton, of which multi-data-center
+ * Pekko runs one per region, on the region's oldest rig (where the region's sharding coordinator
+ * also runs, so the allocation it writes is read on the same rig).
+ *
+ * <p>Each round (every {@code interval}, and at once when the deployments or the region's usable
+ * rigs change) it runs the {@link PlacementPolicy} over the deployments and the region's Up and
+ * reachable rigs, keeping the previous assignment where the rules allow; only timed rounds move
+ * replicas to even out load. A changed result goes to
+ * Distributed Data (the region's placement and unplaced maps, read by every rig) and to Cluster
+ * Sharding's external allocation, which moves the replicas. It also drops replica map entries of
+ * rigs that left the region, which can no longer remove their own.
+ */
+public final class PlacementController extends AbstractBehavior<PlacementController.Command> {
+
+  public sealed interface Command extends LocalMessage
+      permits TopologyChanged, DeploymentsChanged, DataChanged, Loaded, Round, AllocationNotWritten {}
+
+  record TopologyChanged(TopologyView view) implements Command {}
+
+  record DeploymentsChanged(DeploymentRegistry.Deployments deployments) implements Command {}
+
+  record DataChanged(Replicator.SubscribeResponse<?> response) implements Command {}
+
+  /** What this rig held of a map when the controller started; {@code response} null when the read failed. */
+  record Loaded(Key<?> key, Replicator.GetResponse<?> response) implements Command {}
+
+  record Round() implements Command {}
+
+  record AllocationNotWritten(Set<String> entityIds, Throwable cause) implements Command {}
+
+  /**
+   * Starts the singleton of this rig's region (every rig calls it; the oldest runs it).
+   *
+   * @param topology this rig's {@link RegionTopology}: the singleton asks the one of the rig it runs on
+   */
+  public static ActorRef<Command> init(
+      ActorSystem<?> system, ActorRef<RegionTopology.Command> topology, PlacementSettings settings) {
+    Behavior<Command> controller = Behaviors.supervise(create(topology, settings))
+        .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+    return ClusterSingleton.get(system).init(SingletonActor.of(controller, "rigserve-placement"));
+  }
+
+  static Behavior<Command> create(ActorRef<RegionTopology.Command> topology, PlacementSettings settings) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+        new PlacementController(ctx, timers, topology, settings)));
+  }
+
+  private final String region;
+  private final PlacementPolicy policy;
+  private final PlacementPolicy placeOnly;
+  private final ActorRef<Replicator.Command> replicator;
+  private final SelfUniqueAddress selfNode;
+  private final ExternalShardAllocationClient allocation;
+  private final Key<LWWMap<String, String>> placementKey;
+  private final Key<LWWMap<String, String>> unplacedKey;
+  private final Key<LWWMap<String, ReplicaStatus>> statusKey;
+
+  private SortedMap<String, Deployment> deployments = new TreeMap<>();
+  private TopologyView view;
+  private List<RigCapacity> rigs = List.of();
+  private Map<ReplicaId, String> assigned = Map.of();
+  private Map<ReplicaId, String> unplaced = Map.of();
+  private boolean written;
+  private final Set<Key<?>> loading = new HashSet<>();
+  private final Map<String, String> allocated = new HashMap<>();
+  private Map<String, ReplicaStatus> statuses = Map.of();
+
+  private PlacementController(
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers,
+      ActorRef<RegionTopology.Command> topology,
+      PlacementSettings settings) {
+    super(ctx);
+    ctx.setLoggerName(PlacementController.class);
+    this.region = Cluster.get(ctx.getSystem()).selfMember().dataCenter();
+    this.policy = settings.policy();
+    this.placeOnly = new PlacementPolicy(0, settings.imbalance());
+    DistributedData ddata = DistributedData.get(ctx.getSystem());
+    this.replicator = ddata.replicator();
+    this.selfNode = ddata.selfUniqueAddress();
+    this.allocation = ExternalShardAllocation.get(ctx.getSystem()).getClient(RegionKeys.allocation(region));
+    this.placementKey = RegionKeys.placement(region);
+    this.unplacedKey = RegionKeys.unplaced(region);
+    this.statusKey = RegionKeys.replicaStatus(region);
+
+    // One adapter for every key: a second messageAdapter for the same class would replace the first.
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    ActorRef<Replicator.SubscribeResponse> changes =
+        ctx.messageAdapter(Replicator.SubscribeResponse.class, DataChanged::new);
+    subscribe(statusKey, changes);
+    // Rounds wait for what this rig already holds: a controller taking over from a rig that left
+    // must start from the placement in force and the deployments, not from nothing.
+    load(DeploymentRegistry.KEY);
+    load(placementKey);
+    DeploymentRegistry.get(ctx.getSystem())
+        .subscribe(ctx.messageAdapter(DeploymentRegistry.Deployments.class, DeploymentsChanged::new));
+    topology.tell(new RegionTopology.SubscribeTopology(ctx.messageAdapter(TopologyView.class, TopologyChanged::new)));
+    timers.startTimerWithFixedDelay(new Round(), settings.interval());
+    ctx.getLog().info("Placement controller of region {} started", region);
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private <D extends ReplicatedData> void subscribe(Key<D> key, ActorRef<Replicator.SubscribeResponse> changes) {
+    replicator.tell(new Replicator.Subscribe<>(key, (ActorRef) changes));
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private <D extends ReplicatedData> void load(Key<D> key) {
+    loading.add(key);
+    getContext().ask(Replicator.GetResponse.class, replicator, Duration.ofSeconds(5),
+        replyTo -> new Replicator.Get<>(key, Replicator.readLocal(), (ActorRef) replyTo),
+        (response, error) -> new Loaded(key, response));
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(TopologyChanged.class, this::onTopology)
+        .onMessage(DeploymentsChanged.class, d -> {
+          deployments = d.deployments().byKey();
+          round(placeOnly);
+          return this;
+        })
+        .onMessage(DataChanged.class, this::onData)
+        .onMessage(Loaded.class, this::onLoaded)
+        .onMessage(Round.class, r -> {
+          round(policy);
+          return this;
+        })
+        .onMessage(AllocationNotWritten.class, failed -> {
+          getContext().getLog().warn("Shard locations of {} replicas in {} not written, retrying: {}",
+              failed.entityIds().size(), region, failed.cause().getMessage());
+          failed.entityIds().forEach(allocated::remove);
+          return this;
+        })
+        .build();
+  }
+
+  private Behavior<Command> onTopology(TopologyChanged changed) {
+    view = changed.view();
+    if (!usableRigs(view).equals(rigs)) {
+      round(placeOnly); // a rig left or joined: re-place what it lost now, not at the next tick
+    }
+    return this;
+  }
+
+  @SuppressWarnings("unchecked")
+  private Behavior<Command> onData(DataChanged changed) {
+    if (changed.response() instanceof Replicator.Changed<?> c && c.key().equals(statusKey)) {
+      statuses = Map.copyOf(((LWWMap<String, ReplicaStatus>) c.dataValue()).getEntries());
+    }
+    return this;
+  }
+
+  @SuppressWarnings("unchecked")
+  private Behavior<Command> onLoaded(Loaded loaded) {
+    if (loaded.response() == null) {
+      load(loaded.key()); // the local replicator did not answer in time: ask again
+      return this;
+    }
+    if (loaded.response() instanceof Replicator.GetSuccess<?> found) {
+      if (loaded.key().equals(placementKey)) {
+        Map<ReplicaId, String> previous = new HashMap<>();
+        ((LWWMap<String, String>) found.dataValue()).getEntries()
+            .forEach((entityId, address) -> previous.put(ReplicaId.parse(entityId), address));
+        assigned = previous;
+      } else if (deployments.isEmpty()) {
+        deployments = new TreeMap<>(((LWWMap<String, Deployment>) found.dataValue()).getEntries());
+      }
+    }
+    loading.remove(loaded.key());
+    round(placeOnly);
+    return this;
+  }
+
+  /**
+   * One placement round. Rounds on events only place what has no rig; moves that even out load
+   * wait for the timer, so rebalancing stays at {@code max-moves-per-round} per interval.
+   */
+  private void round(PlacementPolicy rules) {
+    if (view == null || !loading.isEmpty()) {
+      return;
+    }
+    rigs = usableRigs(view);
+    Placement next = rules.place(region, List.copyOf(deployments.values()), rigs, assigned);
+    if (!written || !next.assigned().equals(assigned) || !next.unplaced().equals(unplaced)) {
+      logChanges(next);
+      write(placementKey, toEntityIds(next.assigned()));
+      write(unplacedKey, toEntityIds(next.unplaced()));
+      assigned = next.assigned();
+      unplaced = next.unplaced();
+      written = true;
+    }
+    allocate();
+    forgetRigsThatLeft();
+  }
+
+  /** Up and reachable rigs of this region whose identity (zone, budget) is known. */
+  private List<RigCapacity> usableRigs(TopologyView topology) {
+    List<RigCapacity> usable = new ArrayList<>();
+    for (RigView rig : topology.membersIn(region)) {
+      if (rig.status() == RigStatus.UP && rig.reachable() && rig.identity().isPresent()) {
+        RigIdentity identity = rig.identity().get();
+        usable.add(new RigCapacity(rig.address().toString(), identity.zone(), identity.modelMemoryBytes()));
+      }
+    }
+    return List.copyOf(usable);
+  }
+
+  /** Makes the map under {@code key} equal {@code entries}, touching only what differs. */
+  private void write(Key<LWWMap<String, String>> key, Map<String, String> entries) {
+    SelfUniqueAddress node = selfNode;
+    // Local write, spread by gossip: majority writes fail while another region is dead.
+    replicator.tell(new Replicator.Update<>(key, LWWMap.create(), Replicator.writeLocal(),
+        getContext().getSystem().ignoreRef(), map -> {
+          LWWMap<String, String> next = map;
+          Map<String, String> existing = map.getEntries();
+          for (Map.Entry<String, String> e : entries.entrySet()) {
+            if (!e.getValue().equals(existing.get(e.getKey()))) next = next.put(node, e.getKey(), e.getValue());
+          }
+          for (String entityId : existing.keySet()) {
+            if (!entries.containsKey(entityId)) next = next.remove(node, entityId);
+          }
+          return next;
+        }));
+  }
+
+  /**
+   * Tells Cluster Sharding where each replica's shard belongs; it moves them at its next
+   * rebalance. A replica leaving a rig that is unreachable or gone is told only once it runs on
+   * its new rig (the new rig's warm-up starts it there as soon as sharding has freed it): a
+   * rebalance away from a dead rig waits a whole {@code handoff-timeout} for its acknowledgement,
+   * and one started while the coordinator is still removing that rig never gets it.
+   */
+  private void allocate() {
+    Set<String> usable = new HashSet<>();
+    rigs.forEach(rig -> usable.add(rig.address()));
+    Map<String, Address> changed = new HashMap<>();
+    assigned.forEach((id, address) -> {
+      String before = allocated.get(id.entityId());
+      if (address.equals(before)) return;
+      ReplicaStatus status = statuses.get(id.entityId());
+      boolean runsThere = status != null && status.address().equals(address) && status.state() != ReplicaState.PLACING;
+      if (before == null || usable.contains(before) || runsThere) {
+        changed.put(id.entityId(), AddressFromURIString.parse(address));
+        allocated.put(id.entityId(), address);
+      }
+    });
+    if (changed.isEmpty()) return;
+    Set<String> ids = Set.copyOf(changed.keySet());
+    ActorRef<Command> self = getContext().getSelf();
+    allocation.setShardLocations(changed).whenComplete((done, error) -> {
+      if (error != null) self.tell(new AllocationNotWritten(ids, error));
+    });
+  }
+
+  /** Drops replica map entries of rigs no longer in the region: a crashed rig cannot remove its own. */
+  private void forgetRigsThatLeft() {
+    Set<String> members = new HashSet<>();
+    view.membersIn(region).forEach(rig -> members.add(rig.address().toString()));
+    Map<String, String> gone = new HashMap<>();
+    statuses.forEach((entityId, status) -> {
+      if (!members.contains(status.address())) gone.put(entityId, status.address());
+    });
+    if (gone.isEmpty()) return;
+    SelfUniqueAddress node = selfNode;
+    replicator.tell(new Replicator.Update<>(statusKey, LWWMap.create(), Replicator.writeLocal(),
+        getContext().getSystem().ignoreRef(), map -> {
+          LWWMap<String, ReplicaStatus> next = map;
+          Map<String, ReplicaStatus> existing = map.getEntries();
+          for (Map.Entry<String, String> e : gone.entrySet()) {
+            ReplicaStatus now = existing.get(e.getKey());
+            if (now != null && now.address().equals(e.getValue())) next = next.remove(node, e.getKey());
+          }
+          return next;
+        }));
+    Map<String, ReplicaStatus> left = new HashMap<>(statuses);
+    gone.keySet().forEach(left::remove);
+    statuses = Map.copyOf(left);
+  }
+
+  private void logChanges(Placement next) {
+    int moved = 0;
+    for (Map.Entry<ReplicaId, String> e : next.assigned().entrySet()) {
+      String before = assigned.get(e.getKey());
+      if (before != null && !before.equals(e.getValue())) moved++;
+    }
+    getContext().getLog().info("Placement of {}: {} replicas on {} rigs ({} moved), {} unplaced",
+        region, next.assigned().size(), rigs.size(), moved, next.unplaced().size());
+    next.unplaced().forEach((id, why) -> {
+      if (!why.equals(unplaced.get(id))) getContext().getLog().warn("{} not placed: {}", id, why);
+    });
+  }
+
+  private static Map<String, String> toEntityIds(Map<ReplicaId, String> byReplica) {
+    Map<String, String> byEntityId = new HashMap<>();
+    byReplica.forEach((id, value) -> byEntityId.put(id.entityId(), value));
+    return byEntityId;
+  }
+}
