@@ -5,16 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import io.rigserve.cluster.testkit.ClusterHarness;
 import io.rigserve.cluster.testkit.ClusterHarness.Region;
+import io.rigserve.cluster.testkit.Eventually;
 import io.rigserve.cluster.testkit.Rig;
+import io.rigserve.sharding.placement.Deployment;
+import io.rigserve.sharding.placement.DeploymentRegistry;
+import io.rigserve.sharding.placement.PlacementController;
+import io.rigserve.sharding.placement.PlacementSettings;
 import io.rigserve.sharding.tensor.DataType;
 import io.rigserve.sharding.tensor.Tensor;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -35,17 +39,29 @@ class LargeMessageTest {
   void aSixtyFourMebibyteTensorGoesToAReplicaOnAnotherRigAndBack() throws Exception {
     harness.startCluster(1, Region.US_EAST, Region.EU_WEST);
     Rig gateway = harness.rigsIn(Region.US_EAST).get(0);
-    PartitionRuntimes echo = id -> Optional.of((inputs, outputs) -> new Tensor[] {inputs[0].renamed("y")});
-    ReplicaSettings settings = ReplicaSettings.from(gateway.system().settings().config());
+    PartitionRuntimes echo = new PartitionRuntimes() {
+      @Override
+      public CompletionStage<PartitionRuntime> open(ReplicaId id) {
+        return CompletableFuture.completedFuture((inputs, outputs) -> new Tensor[] {inputs[0].renamed("y")});
+      }
+
+      @Override
+      public void close(ReplicaId id) {}
+    };
+    ReplicaSharding gatewaySharding = null;
     for (Rig rig : harness.rigs()) {
-      ClusterSharding.get(rig.system()).init(Entity.of(PartitionReplica.TYPE_KEY,
-          ctx -> PartitionReplica.create(ReplicaId.parse(ctx.getEntityId()), echo, settings)));
+      ReplicaSharding sharding = ReplicaSharding.start(rig.system(), echo);
+      PlacementController.init(rig.system(), rig.cluster().topology(), PlacementSettings.from(rig.system().settings().config()));
+      if (rig == gateway) gatewaySharding = sharding;
     }
-    ClusterSharding gatewaySharding = ClusterSharding.get(gateway.system());
-    gatewaySharding.init(Entity.of(PartitionReplica.TYPE_KEY,
-        ctx -> PartitionReplica.create(ReplicaId.parse(ctx.getEntityId()), echo, settings)).withDataCenter("eu-west"));
+    Deployment big = new Deployment("big", "1", 1, new String[] {"eu-west"}, 1, new long[] {1 << 20},
+        new String[] {"sha"}, new String[0]);
+    DeploymentRegistry.get(gateway.system()).publish(big).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    Eventually.await(Duration.ofSeconds(30), "the replica ready in eu-west", () ->
+        ReplicaDirectory.get(gateway.system()).snapshot().ofPartition("big", "1", 0).stream()
+            .anyMatch(r -> r.region().equals("eu-west") && r.isReady()));
     EntityRef<PartitionReplica.Command> replica =
-        gatewaySharding.entityRefFor(PartitionReplica.TYPE_KEY, "big@1/p0/r0", "eu-west");
+        gatewaySharding.refFor(ReplicaId.parse("big@1/p0/r0"), "eu-west");
 
     byte[] data = new byte[64 << 20];
     new Random(1).nextBytes(data);
