@@ -3,7 +3,6 @@ package io.rigserve.serving;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.rigserve.cluster.RigCluster;
-import io.rigserve.cluster.management.HostedReplicasSource;
 import io.rigserve.cluster.management.ReadinessConditions;
 import io.rigserve.cluster.management.RigManagement;
 import io.rigserve.cluster.node.ClusterSettings;
@@ -17,13 +16,31 @@ import io.rigserve.serving.demo.DemoModels;
 import io.rigserve.serving.inference.InferenceService;
 import io.rigserve.serving.repository.ModelRepository;
 import io.rigserve.serving.repository.ModelUpload;
-import io.rigserve.serving.repository.ModelVersion;
-import io.rigserve.sharding.replica.ReplicaId;
-import org.apache.pekko.actor.Address;
-import io.rigserve.serving.routing.Router;
 import io.rigserve.serving.runtime.OnnxRuntime;
 import io.rigserve.serving.runtime.RuntimeSettings;
 import io.rigserve.sharding.replica.ReplicaSharding;
+import io.rigserve.cluster.topology.RigIdentity;
+import io.rigserve.serving.api.admin.ModelsAdminRoute;
+import io.rigserve.serving.deploy.DeployedRuntimes;
+import io.rigserve.serving.deploy.DeploymentCache;
+import io.rigserve.serving.deploy.ModelCatalog;
+import io.rigserve.serving.deploy.ModelDeployer;
+import io.rigserve.serving.deploy.TopologyCache;
+import io.rigserve.serving.error.InvalidInput;
+import io.rigserve.serving.partition.OnnxPartitioner;
+import io.rigserve.serving.routing.PipelineRouter;
+import io.rigserve.serving.routing.ShardedStageTargets;
+import io.rigserve.serving.transfer.ArtifactFetcher;
+import io.rigserve.serving.transfer.ArtifactRoutes;
+import io.rigserve.serving.transfer.ArtifactStore;
+import io.rigserve.sharding.placement.DeploymentRegistry;
+import io.rigserve.sharding.placement.PlacementController;
+import io.rigserve.sharding.placement.PlacementSettings;
+import io.rigserve.sharding.replica.ReplicaDirectory;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import io.rigserve.serving.repository.VersionState;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -87,26 +104,45 @@ public final class Rig {
     try {
       RigCluster cluster = RigCluster.start(system, rig, clusterSettings);
       if (incarnation == 1) cluster.join(); else cluster.rejoin();
-      ModelRepository repository = new ModelRepository(settings.repositoryPath(), new OnnxRuntime(runtimeSettings));
-      CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-models", () -> {
-        repository.close();
-        return CompletableFuture.completedFuture(Done.getInstance());
-      });
+      Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("rigserve.repository.dispatcher"));
+      OnnxRuntime runtime = new OnnxRuntime(runtimeSettings);
+      ArtifactStore artifacts = new ArtifactStore(settings.repositoryPath().resolve(".artifacts"));
+      DeploymentCache deployments = DeploymentCache.follow(system);
+      ReplicaDirectory directory = ReplicaDirectory.get(system);
+      TopologyCache topology = TopologyCache.follow(system, cluster.topology());
+      AtomicReference<ModelRepository> local = new AtomicReference<>();
+      ModelCatalog catalog = new ModelCatalog(deployments, directory, topology,
+          name -> local.get() != null && local.get().hasModel(name));
+      DeployedRuntimes runtimes = new DeployedRuntimes(deployments, directory, topology,
+          new ArtifactFetcher(artifacts, system, settings.maxUploadBytes()), runtime, blocking);
+      ReplicaSharding sharding = ReplicaSharding.start(system, runtimes);
+      PlacementController.init(system, cluster.topology(), PlacementSettings.from(full));
+      ModelDeployer deployer = new ModelDeployer(runtime, new OnnxPartitioner(runtime), artifacts,
+          DeploymentRegistry.get(system), rig.dataPlaneUrl(), regions -> smallestBudget(topology, regions));
+      ModelRepository repository = new ModelRepository(settings.repositoryPath(), runtime, deployer,
+          DeploymentRegistry.get(system), catalog);
+      local.set(repository);
+
+      Cluster pekkoCluster = Cluster.get(system);
+      String self = pekkoCluster.selfMember().address().toString();
+      CompletableFuture<Void> initialLoad = new CompletableFuture<>();
+      BooleanSupplier ready = () -> pekkoCluster.selfMember().status() == MemberStatus.up()
+          && initialLoad.isDone()
+          && directory.snapshot().onRig(self).stream().allMatch(r -> r.isReady())
+          && repository.index().stream().noneMatch(v -> v.state() == VersionState.LOADING);
+      ReadinessConditions.get(system).add("replicas-loaded", () -> CompletableFuture.completedFuture(ready.getAsBoolean()));
+      InferenceService service = new InferenceService(catalog,
+          new PipelineRouter(new ShardedStageTargets(sharding, directory, topology, catalog), settings.attemptTimeout()),
+          settings, ready);
+      ModelUpload upload = new ModelUpload(repository, blocking, Materializer.matFromSystem(system));
+      RestApi rest = new RestApi(service, repository, upload, blocking, settings.maxRequestBytes(), settings.maxUploadBytes(),
+          catalog, settings.loadTimeout());
+      GrpcInferenceApi grpcApi = new GrpcInferenceApi(service);
+
       if (settings.demoModel() && repository.index().isEmpty()) {
         repository.store(DemoModels.MLP_NAME, "1", DemoModels.mlp());
       }
-      repository.loadAll();
-
-      ReplicaSharding sharding = ReplicaSharding.start(system, repository);
-      Cluster pekkoCluster = Cluster.get(system);
-      InferenceService service = new InferenceService(repository, new Router(sharding), settings,
-          () -> pekkoCluster.selfMember().status() == MemberStatus.up());
-      ReadinessConditions.get(system).add("models-loaded",
-          () -> CompletableFuture.completedFuture(repository.allReady()));
-      Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("rigserve.repository.dispatcher"));
-      ModelUpload upload = new ModelUpload(repository, blocking, Materializer.matFromSystem(system));
-      RestApi rest = new RestApi(service, repository, upload, blocking, settings.maxRequestBytes(), settings.maxUploadBytes());
-      GrpcInferenceApi grpcApi = new GrpcInferenceApi(service);
+      CompletableFuture.runAsync(repository::loadAll, blocking).whenComplete((done, error) -> initialLoad.complete(null));
 
       Http httpExt = Http.get(system);
       CompletionStage<ServerBinding> httpBinding =
@@ -118,8 +154,14 @@ public final class Rig {
           httpExt.newServerAt(settings.httpHost(), settings.grpcPort())
               .bind(GrpcRequestLimit.apply(settings.maxRequestBytes(),
                   GRPCInferenceServicePowerApiHandlerFactory.create(grpcApi, GrpcInferenceApi.errorHandler(), system)));
-      CompletionStage<Integer> management = RigManagement.start(cluster, hostedReplicas(system, repository));
-      return httpBinding.thenCombine(grpcBinding, (h, g) -> {
+      CompletionStage<ServerBinding> dataPlane = httpExt.newServerAt(rig.bindHost(), rig.dataPlanePort())
+          .bind(new ArtifactRoutes(artifacts).route());
+      CompletionStage<Integer> management = RigManagement.start(cluster, directory.hostedReplicas(),
+          new ModelsAdminRoute(catalog, directory).route());
+      return dataPlane.thenCompose(d -> {
+        d.addToCoordinatedShutdown(DRAIN, system);
+        return httpBinding;
+      }).thenCombine(grpcBinding, (h, g) -> {
         h.addToCoordinatedShutdown(DRAIN, system);
         g.addToCoordinatedShutdown(DRAIN, system);
         return new Rig(cluster, settings, repository, h, g, 0);
@@ -141,13 +183,15 @@ public final class Rig {
         .withFallback(config);
   }
 
-  /** The replicas this rig serves, as admin JSON shows them. */
-  private static HostedReplicasSource hostedReplicas(ActorSystem<?> system, ModelRepository repository) {
-    Address self = Cluster.get(system).selfMember().address();
-    return () -> CompletableFuture.completedFuture(Map.of(self, repository.index().stream()
-        .filter(ModelVersion::ready)
-        .map(v -> new ReplicaId(v.name(), v.version(), 0, 0).entityId())
-        .toList()));
+  /** The smallest model-memory budget among the rigs of {@code regions} (every region when empty). */
+  private static long smallestBudget(TopologyCache topology, List<String> regions) {
+    return topology.view().stream()
+        .flatMap(v -> v.members().stream())
+        .filter(m -> regions.isEmpty() || regions.contains(m.region()))
+        .flatMap(m -> m.identity().stream())
+        .mapToLong(RigIdentity::modelMemoryBytes)
+        .min()
+        .orElseThrow(() -> new InvalidInput("no rig is known in regions " + regions));
   }
 
   public ActorSystem<?> system() {

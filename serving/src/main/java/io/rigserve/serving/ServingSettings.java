@@ -14,13 +14,15 @@ public record ServingSettings(
     Duration maxTimeout,
     Path repositoryPath,
     long maxUploadBytes,
-    boolean demoModel) {
+    boolean demoModel,
+    Duration loadTimeout,
+    Duration attemptTimeout) {
 
   public static ServingSettings from(Config config) {
     Config s = config.getConfig("rigserve.serving");
     Config r = config.getConfig("rigserve.repository");
-    Duration defaultTimeout = positive(s, "default-timeout");
-    Duration maxTimeout = positive(s, "max-timeout");
+    Duration defaultTimeout = positive(s, "rigserve.serving.", "default-timeout");
+    Duration maxTimeout = positive(s, "rigserve.serving.", "max-timeout");
     if (maxTimeout.compareTo(defaultTimeout) < 0) {
       throw new IllegalArgumentException(
           "invalid setting rigserve.serving.max-timeout = " + maxTimeout
@@ -35,7 +37,9 @@ public record ServingSettings(
         maxTimeout,
         Path.of(r.getString("path")).toAbsolutePath().normalize(),
         size(r, "max-upload-size", "rigserve.repository."),
-        r.getBoolean("demo-model"));
+        r.getBoolean("demo-model"),
+        positive(r, "rigserve.repository.", "load-timeout"),
+        positive(s, "rigserve.serving.", "attempt-timeout"));
   }
 
   private static int port(Config c, String key) {
@@ -56,11 +60,11 @@ public record ServingSettings(
     return bytes;
   }
 
-  private static Duration positive(Config c, String key) {
+  private static Duration positive(Config c, String prefix, String key) {
     Duration d = c.getDuration(key);
     if (d.isNegative() || d.isZero()) {
       throw new IllegalArgumentException(
-          "invalid setting rigserve.serving." + key + " = " + d + ": expected a duration above zero, such as 30s");
+          "invalid setting " + prefix + key + " = " + d + ": expected a duration above zero, such as 30s");
     }
     return d;
   }

@@ -31,9 +31,29 @@ public final class TestRig implements AutoCloseable {
   /** Starts a rig over {@code repository}; {@code extraConfig} is HOCON that overrides the defaults. */
   public static TestRig start(Path repository, String extraConfig) throws Exception {
     var config = ConfigFactory.parseString(extraConfig)
-        .withFallback(ConfigFactory.parseString("rigserve.repository.path = \"" + repository.toString().replace("\\", "/") + "\""))
+        .withFallback(ConfigFactory.parseString("rigserve.repository.path = \"" + repository.toString().replace("\\", "/") + "\"\n"
+            + "rigserve.node.data-plane-port = " + freePort()))
         .withFallback(ConfigFactory.load());
-    return new TestRig(Rig.start(config).toCompletableFuture().get(60, TimeUnit.SECONDS));
+    TestRig rig = new TestRig(Rig.start(config).toCompletableFuture().get(60, TimeUnit.SECONDS));
+    rig.awaitReady(Duration.ofSeconds(60));
+    return rig;
+  }
+
+  /** Waits until the rig says it is ready: joined, and the models of its repository deployed and loaded. */
+  public void awaitReady(Duration max) throws Exception {
+    long deadline = System.nanoTime() + max.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (get("/v2/health/ready").status() == 200) return;
+      Thread.sleep(100);
+    }
+    throw new AssertionError("the rig did not become ready within " + max + ": " + post("/v2/repository/index", "{}").body());
+  }
+
+  /** A port free now, for settings that other rigs must know before the rig binds it. */
+  public static int freePort() throws IOException {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
   }
 
   public String baseUrl() {

@@ -26,10 +26,12 @@ public record RigSettings(
     String bindHost,
     int bindPort,
     String managementBindHost,
-    int managementPort) {
+    int managementPort,
+    int dataPlanePort) {
 
   /** Pekko Management's own default port (PMAN on a telephone keypad). */
   public static final int DEFAULT_MANAGEMENT_PORT = 7626;
+  public static final int DEFAULT_DATA_PLANE_PORT = 7627;
 
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
@@ -53,7 +55,7 @@ public record RigSettings(
       int port,
       List<SeedNode> seedNodes) {
     this(systemName, region, zone, latitude, longitude, modelMemoryBytes, host, port, seedNodes,
-        host, port, host, DEFAULT_MANAGEMENT_PORT);
+        host, port, host, DEFAULT_MANAGEMENT_PORT, DEFAULT_DATA_PLANE_PORT);
   }
 
   public static RigSettings from(Config config) {
@@ -84,7 +86,12 @@ public record RigSettings(
     }
     return new RigSettings(
         node.string("system-name"), region, zone, latitude, longitude, memory, host, port, seeds,
-        bindHost, bindPort, managementBindHost, managementPort);
+        bindHost, bindPort, managementBindHost, managementPort, port(node, "data-plane-port"));
+  }
+
+  /** Where other rigs fetch partition files from this rig. */
+  public String dataPlaneUrl() {
+    return "http://" + host + ":" + dataPlanePort;
   }
 
   private static String name(SettingsReader c, String key) {

@@ -1,15 +1,12 @@
 package io.rigserve.serving.inference;
 
 import io.rigserve.serving.ServingSettings;
+import io.rigserve.serving.deploy.ModelCatalog;
 import io.rigserve.serving.error.InvalidInput;
-import io.rigserve.serving.repository.ModelRepository;
-import io.rigserve.serving.repository.ModelVersion;
-import io.rigserve.serving.routing.Router;
-import io.rigserve.sharding.replica.StageInput;
-import io.rigserve.sharding.tensor.Tensor;
+import io.rigserve.serving.error.ModelNotReady;
+import io.rigserve.serving.routing.PipelineRouter;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -26,31 +23,32 @@ public final class InferenceService {
   public static final String SERVER_VERSION = "0.1.0";
   private static final List<String> EXTENSIONS = List.of("model_repository");
 
-  private final ModelRepository repository;
-  private final Router router;
+  private final ModelCatalog catalog;
+  private final PipelineRouter router;
   private final ServingSettings settings;
-  private final BooleanSupplier clusterReady;
+  private final BooleanSupplier ready;
 
-  public InferenceService(ModelRepository repository, Router router, ServingSettings settings, BooleanSupplier clusterReady) {
-    this.repository = repository;
+  public InferenceService(ModelCatalog catalog, PipelineRouter router, ServingSettings settings, BooleanSupplier ready) {
+    this.catalog = catalog;
     this.router = router;
     this.settings = settings;
-    this.clusterReady = clusterReady;
+    this.ready = ready;
   }
 
   public boolean live() {
     return true;
   }
 
-  /** Ready: the rig is a member of its cluster and the models it was asked to serve are loaded. */
+  /** Ready: the rig is a member of its cluster and the replicas placed on it are loaded. */
   public boolean ready() {
-    return clusterReady.getAsBoolean() && repository.allReady();
+    return ready.getAsBoolean();
   }
 
   public boolean modelReady(String name, String version) {
     try {
-      return repository.resolve(name, version).ready();
-    } catch (io.rigserve.serving.error.ModelNotReady e) {
+      catalog.resolve(name, version);
+      return true;
+    } catch (ModelNotReady e) {
       return false;
     }
   }
@@ -60,19 +58,17 @@ public final class InferenceService {
   }
 
   public ModelMetadata modelMetadata(String name, String version) {
-    ModelVersion v = repository.resolve(name, version);
-    List<String> versions = repository.versions(name).stream().filter(ModelVersion::ready).map(ModelVersion::version).toList();
-    return new ModelMetadata(name, versions, ModelMetadata.ONNX_PLATFORM, v.inputs(), v.outputs());
+    ModelCatalog.ServedVersion v = catalog.resolve(name, version);
+    return new ModelMetadata(name, catalog.servableVersions(name), ModelMetadata.ONNX_PLATFORM,
+        v.descriptor().inputs(), v.descriptor().outputs());
   }
 
   public CompletionStage<InferResponse> infer(InferRequest request) {
     try {
-      ModelVersion v = repository.resolve(request.model(), request.version());
-      InferRequestValidator.validate(request, v.inputs(), v.outputs());
-      StageInput input = new StageInput(
-          request.inputs().toArray(new Tensor[0]), request.outputs().toArray(new String[0]));
-      return router.run(v.name(), v.version(), input, deadline(request))
-          .thenApply(outputs -> new InferResponse(v.name(), v.version(), request.id(), Map.of(), Arrays.asList(outputs)));
+      ModelCatalog.ServedVersion v = catalog.resolve(request.model(), request.version());
+      InferRequestValidator.validate(request, v.descriptor().inputs(), v.descriptor().outputs());
+      return router.run(v.name(), v.version(), v.descriptor(), request.inputs(), request.outputs(), deadline(request))
+          .thenApply(outputs -> new InferResponse(v.name(), v.version(), request.id(), Map.of(), outputs));
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }

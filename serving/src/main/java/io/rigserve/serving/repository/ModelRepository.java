@@ -1,15 +1,16 @@
 package io.rigserve.serving.repository;
 
+import io.rigserve.serving.deploy.DeployParameters;
+import io.rigserve.serving.deploy.ModelCatalog;
+import io.rigserve.serving.deploy.ModelDeployer;
 import io.rigserve.serving.error.InvalidInput;
 import io.rigserve.serving.error.InvalidModel;
 import io.rigserve.serving.error.ModelConflict;
-import io.rigserve.serving.error.ModelNotReady;
 import io.rigserve.serving.error.UnknownModel;
 import io.rigserve.serving.runtime.OnnxModel;
 import io.rigserve.serving.runtime.OnnxRuntime;
-import io.rigserve.sharding.replica.PartitionRuntime;
-import io.rigserve.sharding.replica.PartitionRuntimes;
-import io.rigserve.sharding.replica.ReplicaId;
+import io.rigserve.sharding.placement.Deployment;
+import io.rigserve.sharding.placement.DeploymentRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -21,9 +22,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -31,11 +30,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Models on this rig's disk in Triton's layout ({@code <root>/<model>/<version>/model.onnx}) and
- * the sessions loaded from them. Changes (load, unload, placing an upload) are serialized and
- * blocking: callers run them off Pekko's dispatchers. Lookups read an immutable snapshot.
+ * The models on this rig's disk in Triton's layout ({@code <root>/<model>/<version>/model.onnx}):
+ * uploads land here, and loading a model deploys its versions to the cluster (cut into stages,
+ * placed on rigs by region, loaded there). Changes are serialized and blocking: callers run them
+ * off Pekko's dispatchers.
  */
-public final class ModelRepository implements PartitionRuntimes, AutoCloseable {
+public final class ModelRepository {
 
   public static final String MODEL_FILE = "model.onnx";
   static final String SHA_FILE = "model.onnx.sha256";
@@ -45,12 +45,21 @@ public final class ModelRepository implements PartitionRuntimes, AutoCloseable {
 
   private final Path root;
   private final OnnxRuntime runtime;
-  /** model name -> version -> state; versions ordered numerically. */
-  private final Map<String, TreeMap<String, ModelVersion>> models = new ConcurrentHashMap<>();
+  private final ModelDeployer deployer;
+  private final DeploymentRegistry registry;
+  private final ModelCatalog catalog;
+  /** model@version -> why it could not be deployed from this rig. */
+  private final Map<String, String> failures = new ConcurrentHashMap<>();
+  /** Models unloaded on purpose (shown as such in the index). */
+  private final Set<String> unloaded = ConcurrentHashMap.newKeySet();
 
-  public ModelRepository(Path root, OnnxRuntime runtime) {
+  public ModelRepository(Path root, OnnxRuntime runtime, ModelDeployer deployer, DeploymentRegistry registry,
+      ModelCatalog catalog) {
     this.root = root;
     this.runtime = runtime;
+    this.deployer = deployer;
+    this.registry = registry;
+    this.catalog = catalog;
     try {
       Files.createDirectories(root);
       Folders.deleteQuietly(root.resolve(".staging"));
@@ -63,54 +72,64 @@ public final class ModelRepository implements PartitionRuntimes, AutoCloseable {
     return root;
   }
 
-  /** Loads every model found on disk; failures are recorded per version, not thrown. */
-  public synchronized void loadAll() {
+  /** Deploys every model found on disk with the default parameters; failures are recorded, not thrown. */
+  public void loadAll() {
     for (String name : modelNamesOnDisk()) {
       try {
-        load(name);
+        load(name, DeployParameters.defaults());
       } catch (RuntimeException e) {
         log.warn("model {} did not load: {}", name, e.getMessage());
       }
     }
   }
 
-  /** (Re)loads every version of {@code name} on disk; the old sessions close after their runs. */
-  public synchronized void load(String name) {
+  /**
+   * Deploys every version of {@code name} on this rig's disk to the cluster (cut, stored for
+   * other rigs, published) and returns the deployments; replicas load on the rigs placement picks.
+   */
+  public synchronized List<Deployment> load(String name, DeployParameters parameters) {
     checkName(name);
     Path dir = root.resolve(name);
     List<String> versions = versionsOnDisk(dir);
     if (versions.isEmpty()) {
       throw new UnknownModel("no model '" + name + "' in the repository (expected " + dir + "/<version>/" + MODEL_FILE + ")");
     }
-    TreeMap<String, ModelVersion> loaded = new TreeMap<>(VERSION_ORDER);
-    List<String> failures = new ArrayList<>();
+    unloaded.remove(name);
+    List<Deployment> deployed = new ArrayList<>();
+    List<String> failed = new ArrayList<>();
     for (String version : versions) {
-      ModelVersion v = loadVersion(name, version);
-      loaded.put(version, v);
-      if (!v.ready()) failures.add("version " + version + ": " + v.reason());
+      try {
+        deployed.add(deployer.deploy(name, version, dir.resolve(version).resolve(MODEL_FILE), parameters));
+        failures.remove(name + "@" + version);
+      } catch (RuntimeException e) {
+        failures.put(name + "@" + version, String.valueOf(e.getMessage()));
+        failed.add("version " + version + ": " + e.getMessage());
+      }
     }
-    TreeMap<String, ModelVersion> old = models.put(name, loaded);
-    closeAll(old);
-    if (!failures.isEmpty()) {
-      throw new InvalidModel("model '" + name + "' did not load: " + String.join("; ", failures));
+    if (!failed.isEmpty()) {
+      throw new InvalidModel("model '" + name + "' did not load: " + String.join("; ", failed));
     }
-    log.info("model {} loaded, versions {}", name, loaded.keySet());
+    log.info("model {} deployed, versions {}", name, versions);
+    return deployed;
   }
 
-  /** Stops serving {@code name}; in-flight runs finish before its sessions close. */
+  /** Stops serving {@code name} everywhere; replicas finish their in-flight runs before they close. */
   public synchronized void unload(String name) {
     checkName(name);
-    TreeMap<String, ModelVersion> current = models.get(name);
-    if (current == null && versionsOnDisk(root.resolve(name)).isEmpty()) {
+    List<Deployment> deployed = catalog.deployments().stream().filter(d -> d.model().equals(name)).toList();
+    if (deployed.isEmpty() && versionsOnDisk(root.resolve(name)).isEmpty()) {
       throw new UnknownModel("no model '" + name + "' in the repository");
     }
-    TreeMap<String, ModelVersion> unloaded = new TreeMap<>(VERSION_ORDER);
-    for (String version : versionsOnDisk(root.resolve(name))) {
-      unloaded.put(version, new ModelVersion(name, version, VersionState.UNAVAILABLE, "unloaded", readSha(name, version), null));
+    for (Deployment d : deployed) {
+      registry.remove(d.key()).toCompletableFuture().join();
     }
-    models.put(name, unloaded);
-    closeAll(current);
+    unloaded.add(name);
     log.info("model {} unloaded", name);
+  }
+
+  /** True when this rig's repository holds {@code name}. */
+  public boolean hasModel(String name) {
+    return name != null && NAME.matcher(name).matches() && !versionsOnDisk(root.resolve(name)).isEmpty();
   }
 
   /**
@@ -172,103 +191,30 @@ public final class ModelRepository implements PartitionRuntimes, AutoCloseable {
     }
   }
 
-  /** The version to serve: {@code version}, or the newest ready one when it is empty. */
-  public ModelVersion resolve(String name, String version) {
-    TreeMap<String, ModelVersion> versions = models.get(name);
-    if (versions == null || versions.isEmpty()) {
-      throw new UnknownModel("unknown model '" + name + "'");
-    }
-    if (version == null || version.isEmpty()) {
-      return versions.descendingMap().values().stream()
-          .filter(ModelVersion::ready)
-          .findFirst()
-          .orElseThrow(() -> new ModelNotReady("model '" + name + "' has no ready version"));
-    }
-    ModelVersion v = versions.get(version);
-    if (v == null) {
-      throw new UnknownModel("model '" + name + "' has no version '" + version + "'");
-    }
-    if (!v.ready()) {
-      throw new ModelNotReady("model '" + name + "' version " + version + " is not ready: " + v.reason());
-    }
-    return v;
-  }
-
-  /** Every version known of {@code name}, in numeric order. */
-  public List<ModelVersion> versions(String name) {
-    TreeMap<String, ModelVersion> versions = models.get(name);
-    if (versions == null) {
-      throw new UnknownModel("unknown model '" + name + "'");
-    }
-    return List.copyOf(versions.values());
-  }
-
-  /** Every model version on disk or loaded, for the repository index. */
+  /** Every model version on this rig's disk, with its state in the cluster. */
   public List<ModelVersion> index() {
     List<ModelVersion> all = new ArrayList<>();
     for (String name : modelNamesOnDisk()) {
-      TreeMap<String, ModelVersion> known = models.get(name);
       for (String version : versionsOnDisk(root.resolve(name))) {
-        ModelVersion v = known == null ? null : known.get(version);
-        all.add(v != null ? v
-            : new ModelVersion(name, version, VersionState.UNAVAILABLE, "not loaded", readSha(name, version), null));
+        all.add(state(name, version));
       }
     }
     return all;
   }
 
-  /** True when every model that was asked to load is loaded. */
-  public boolean allReady() {
-    return models.values().stream()
-        .flatMap(v -> v.values().stream())
-        .noneMatch(v -> v.state() == VersionState.LOADING);
-  }
-
-  /** The loaded runtime of this replica's model version on this rig, if any. */
-  public Optional<PartitionRuntime> find(ReplicaId id) {
-    TreeMap<String, ModelVersion> versions = models.get(id.model());
-    if (versions == null || id.partition() != 0) return Optional.empty();
-    ModelVersion v = versions.get(id.version());
-    return v != null && v.ready() ? Optional.of(v.model()) : Optional.empty();
-  }
-
-  /**
-   * Succeeds when the version is loaded here. The runtime handed out looks the version up on
-   * every run: load and unload swap sessions under a replica that stays up.
-   */
-  @Override
-  public CompletionStage<PartitionRuntime> open(ReplicaId id) {
-    if (find(id).isEmpty()) {
-      return CompletableFuture.failedFuture(new IllegalStateException(id.model() + "@" + id.version()
-          + (id.partition() == 0 ? "" : " partition " + id.partition()) + " is not loaded on this rig"));
-    }
-    PartitionRuntime current = (inputs, outputNames) -> find(id)
-        .orElseThrow(() -> new PartitionRuntime.RuntimeFailure(
-            id.model() + "@" + id.version() + " is not loaded on this rig", false, null))
-        .run(inputs, outputNames);
-    return CompletableFuture.completedFuture(current);
-  }
-
-  /** Nothing to release: the repository owns the sessions, replicas only use them. */
-  @Override
-  public void close(ReplicaId id) {}
-
-  @Override
-  public synchronized void close() {
-    models.values().forEach(ModelRepository::closeAll);
-    models.clear();
-  }
-
-  private ModelVersion loadVersion(String name, String version) {
-    Path file = root.resolve(name).resolve(version).resolve(MODEL_FILE);
+  private ModelVersion state(String name, String version) {
     String sha = readSha(name, version);
-    try {
-      ModelArtifactCheck.check(file);
-      OnnxModel model = runtime.load(file);
-      return new ModelVersion(name, version, VersionState.READY, "", sha, model);
-    } catch (RuntimeException e) {
-      return new ModelVersion(name, version, VersionState.UNAVAILABLE, String.valueOf(e.getMessage()), sha, null);
+    Optional<Deployment> d = catalog.deployments().stream()
+        .filter(x -> x.model().equals(name) && x.version().equals(version)).findFirst();
+    if (d.isPresent()) {
+      String missing = catalog.missing(d.get());
+      return missing.isEmpty()
+          ? new ModelVersion(name, version, VersionState.READY, "", sha)
+          : new ModelVersion(name, version, VersionState.LOADING, missing, sha);
     }
+    String failure = failures.get(name + "@" + version);
+    if (failure != null) return new ModelVersion(name, version, VersionState.UNAVAILABLE, failure, sha);
+    return new ModelVersion(name, version, VersionState.UNAVAILABLE, unloaded.contains(name) ? "unloaded" : "not loaded", sha);
   }
 
   private String readSha(String name, String version) {
@@ -313,13 +259,6 @@ public final class ModelRepository implements PartitionRuntimes, AutoCloseable {
           .toList();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + modelDir, e);
-    }
-  }
-
-  private static void closeAll(TreeMap<String, ModelVersion> versions) {
-    if (versions == null) return;
-    for (ModelVersion v : versions.values()) {
-      if (v.model() != null) v.model().close();
     }
   }
 

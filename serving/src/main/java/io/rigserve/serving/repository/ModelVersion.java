@@ -1,29 +1,14 @@
 package io.rigserve.serving.repository;
 
-import io.rigserve.serving.runtime.OnnxModel;
-import io.rigserve.serving.runtime.TensorSpec;
-import java.util.List;
-
 /**
- * One version of a model as the repository knows it. {@code model} is the loaded session when
- * the state is READY, null otherwise.
+ * One version of a model in this rig's repository and its state in the cluster: READY (every
+ * partition has a ready replica this rig can reach), LOADING (deployed, replicas still being
+ * placed or loaded; the reason says which partitions) or UNAVAILABLE (not loaded, unloaded, or
+ * refused, with the reason).
  */
-public record ModelVersion(
-    String name, String version, VersionState state, String reason, String sha256, OnnxModel model) {
+public record ModelVersion(String name, String version, VersionState state, String reason, String sha256) {
 
   public boolean ready() {
     return state == VersionState.READY;
-  }
-
-  public List<TensorSpec> inputs() {
-    return model.inputs();
-  }
-
-  public List<TensorSpec> outputs() {
-    return model.outputs();
-  }
-
-  ModelVersion unavailable(String why) {
-    return new ModelVersion(name, version, VersionState.UNAVAILABLE, why, sha256, null);
   }
 }

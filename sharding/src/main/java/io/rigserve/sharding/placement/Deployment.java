@@ -8,7 +8,8 @@ import java.util.Objects;
  * The desired state of one model version in the cluster: cut into {@code partitions} stages,
  * served in {@code regions} (empty: every region) with {@code replicasPerRegion} replicas of
  * each partition. Per partition: the memory it needs on a rig and the sha256 of its file.
- * {@code origins} are data plane URLs of rigs that hold every partition file.
+ * {@code origins} are data plane URLs of rigs that hold every partition file. {@code descriptor}
+ * is what gateways need to run the model (its inputs, outputs and stages), opaque to sharding.
  */
 public record Deployment(
     String model,
@@ -18,7 +19,14 @@ public record Deployment(
     int replicasPerRegion,
     long[] partitionBytes,
     String[] partitionSha256,
-    String[] origins) implements InternalMessage {
+    String[] origins,
+    byte[] descriptor) implements InternalMessage {
+
+  /** A deployment whose gateways need no descriptor (placement alone). */
+  public Deployment(String model, String version, int partitions, String[] regions, int replicasPerRegion,
+      long[] partitionBytes, String[] partitionSha256, String[] origins) {
+    this(model, version, partitions, regions, replicasPerRegion, partitionBytes, partitionSha256, origins, new byte[0]);
+  }
 
   public Deployment {
     Objects.requireNonNull(model);
@@ -45,7 +53,7 @@ public record Deployment(
         && model.equals(d.model) && version.equals(d.version) && partitions == d.partitions
         && replicasPerRegion == d.replicasPerRegion && Arrays.equals(regions, d.regions)
         && Arrays.equals(partitionBytes, d.partitionBytes) && Arrays.equals(partitionSha256, d.partitionSha256)
-        && Arrays.equals(origins, d.origins);
+        && Arrays.equals(origins, d.origins) && Arrays.equals(descriptor, d.descriptor);
   }
 
   @Override

@@ -54,7 +54,8 @@ final class InferRequestJson {
     return v.asText();
   }
 
-  private static Map<String, Object> parameters(JsonNode node) {
+  /** A JSON {@code parameters} object as plain values (booleans, longs, doubles, strings). */
+  static Map<String, Object> parameters(JsonNode node) {
     Map<String, Object> parameters = new LinkedHashMap<>();
     if (node == null || node.isNull()) return parameters;
     if (!node.isObject()) throw new InvalidInput("\"parameters\" must be a JSON object");

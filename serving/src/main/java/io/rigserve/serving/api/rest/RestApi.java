@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rigserve.serving.deploy.DeployParameters;
+import io.rigserve.serving.deploy.ModelCatalog;
 import io.rigserve.serving.inference.InferenceService;
 import io.rigserve.serving.inference.ModelMetadata;
 import io.rigserve.serving.inference.ServerMetadata;
@@ -13,6 +15,7 @@ import io.rigserve.serving.repository.ModelRepository;
 import io.rigserve.serving.repository.ModelUpload;
 import io.rigserve.serving.repository.ModelVersion;
 import io.rigserve.serving.runtime.TensorSpec;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -36,9 +39,13 @@ public final class RestApi extends AllDirectives {
   private final Executor blocking;
   private final long maxRequestBytes;
   private final long maxUploadBytes;
+  private final ModelCatalog catalog;
+  private final Duration loadTimeout;
 
   public RestApi(InferenceService service, ModelRepository repository, ModelUpload upload, Executor blocking,
-      long maxRequestBytes, long maxUploadBytes) {
+      long maxRequestBytes, long maxUploadBytes, ModelCatalog catalog, Duration loadTimeout) {
+    this.catalog = catalog;
+    this.loadTimeout = loadTimeout;
     this.service = service;
     this.repository = repository;
     this.upload = upload;
@@ -82,10 +89,11 @@ public final class RestApi extends AllDirectives {
     return concat(
         path("index", () -> post(() -> answer(() -> Json.response(200, index(repository.index()))))),
         pathPrefix("models", () -> pathPrefix(segment(), name -> concat(
-            path("load", () -> post(() -> answerLater(() -> CompletableFuture.supplyAsync(() -> {
-              repository.load(name);
-              return Json.response(200, object());
-            }, blocking)))),
+            path("load", () -> post(() -> extractRequestEntity(entity -> extractMaterializer(mat -> answerLater(() ->
+                entity.withSizeLimit(maxRequestBytes).toStrict(STRICT_TIMEOUT_MILLIS, mat)
+                    .thenApplyAsync(strict -> repository.load(name, deployParameters(strict.getData().toArray())), blocking)
+                    .thenCompose(deployed -> catalog.whenServable(deployed, loadTimeout))
+                    .thenApply(done -> Json.response(200, object()))))))),
             path("unload", () -> post(() -> answerLater(() -> CompletableFuture.supplyAsync(() -> {
               repository.unload(name);
               return Json.response(200, object());
@@ -115,6 +123,12 @@ public final class RestApi extends AllDirectives {
       stage = CompletableFuture.failedFuture(e);
     }
     return completeWithFuture(stage.exceptionally(HttpErrors::response));
+  }
+
+  /** The deploy parameters of a load request's optional body {@code {"parameters": {...}}}. */
+  private static DeployParameters deployParameters(byte[] body) {
+    JsonNode node = readObject(body);
+    return DeployParameters.from(InferRequestJson.parameters(node.get("parameters")));
   }
 
   private static JsonNode readObject(byte[] body) {

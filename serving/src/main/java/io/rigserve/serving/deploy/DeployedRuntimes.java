@@ -1,0 +1,97 @@
+package io.rigserve.serving.deploy;
+
+import io.rigserve.cluster.topology.RigIdentity;
+import io.rigserve.cluster.topology.RigView;
+import io.rigserve.serving.runtime.OnnxModel;
+import io.rigserve.serving.runtime.OnnxRuntime;
+import io.rigserve.serving.transfer.ArtifactFetcher;
+import io.rigserve.serving.transfer.ArtifactId;
+import io.rigserve.sharding.placement.Deployment;
+import io.rigserve.sharding.replica.PartitionRuntime;
+import io.rigserve.sharding.replica.PartitionRuntimes;
+import io.rigserve.sharding.replica.ReplicaDirectory;
+import io.rigserve.sharding.replica.ReplicaId;
+import io.rigserve.sharding.replica.ReplicaLocation;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import org.apache.pekko.actor.AddressFromURIString;
+
+/**
+ * The runtimes of the replicas placed on this rig: a replica's partition file is fetched (from
+ * the rigs that deployed it, then from rigs running the same partition), checked by sha256 and
+ * kept on local disk, then loaded into an ONNX Runtime session; closing the replica closes the
+ * session after its in-flight runs.
+ */
+public final class DeployedRuntimes implements PartitionRuntimes {
+
+  private final DeploymentCache deployments;
+  private final ReplicaDirectory directory;
+  private final TopologyCache topology;
+  private final ArtifactFetcher fetcher;
+  private final OnnxRuntime runtime;
+  private final Executor blocking;
+  private final Map<ReplicaId, OnnxModel> open = new ConcurrentHashMap<>();
+
+  public DeployedRuntimes(DeploymentCache deployments, ReplicaDirectory directory, TopologyCache topology,
+      ArtifactFetcher fetcher, OnnxRuntime runtime, Executor blocking) {
+    this.deployments = deployments;
+    this.directory = directory;
+    this.topology = topology;
+    this.fetcher = fetcher;
+    this.runtime = runtime;
+    this.blocking = blocking;
+  }
+
+  @Override
+  public CompletionStage<PartitionRuntime> open(ReplicaId id) {
+    Deployment d = deployments.get(id.model(), id.version()).orElse(null);
+    if (d == null || id.partition() >= d.partitions()) {
+      return CompletableFuture.failedFuture(new IllegalStateException(
+          "no deployment of " + id.model() + "@" + id.version() + " with partition " + id.partition() + " is known here yet"));
+    }
+    ArtifactId artifact = new ArtifactId(id.model(), id.version(), id.partition());
+    return fetcher.fetch(artifact, d.partitionSha256()[id.partition()], peers(d, id.partition()))
+        .thenApplyAsync(path -> {
+          OnnxModel model = runtime.load(path);
+          OnnxModel previous = open.put(id, model);
+          if (previous != null) previous.close();
+          return (PartitionRuntime) model;
+        }, blocking);
+  }
+
+  @Override
+  public void close(ReplicaId id) {
+    OnnxModel model = open.remove(id);
+    if (model != null) model.close();
+  }
+
+  /** Replicas whose sessions are open on this rig. */
+  public Set<ReplicaId> openReplicas() {
+    return Set.copyOf(open.keySet());
+  }
+
+  /** The deploying rigs first, then rigs running this partition in any region, nearest first. */
+  private List<String> peers(Deployment d, int partition) {
+    Set<String> peers = new LinkedHashSet<>(List.of(d.origins()));
+    List<String> hosts = new ArrayList<>();
+    for (ReplicaLocation r : directory.snapshot().ofPartition(d.model(), d.version(), partition)) {
+      if (r.isReady() && !r.address().isEmpty()) hosts.add(r.address());
+    }
+    topology.view().ifPresent(view -> {
+      for (String host : hosts) {
+        view.member(AddressFromURIString.parse(host))
+            .flatMap(RigView::identity)
+            .map(RigIdentity::dataPlaneUrl)
+            .ifPresent(peers::add);
+      }
+    });
+    return List.copyOf(peers);
+  }
+}

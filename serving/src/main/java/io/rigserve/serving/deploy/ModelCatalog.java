@@ -1,0 +1,121 @@
+package io.rigserve.serving.deploy;
+
+import io.rigserve.serving.error.ModelNotReady;
+import io.rigserve.serving.error.UnknownModel;
+import io.rigserve.sharding.placement.Deployment;
+import io.rigserve.sharding.replica.ReplicaDirectory;
+import io.rigserve.sharding.replica.ReplicaLocation;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.apache.pekko.actor.AddressFromURIString;
+
+/**
+ * The model versions the cluster serves, as a gateway sees them: a version is servable when every
+ * one of its partitions has a ready replica on a rig this rig can reach, in any region.
+ */
+public final class ModelCatalog {
+
+  /** A deployed version and what a gateway needs to run it. */
+  public record ServedVersion(Deployment deployment, ModelDescriptor descriptor) {
+    public String name() {
+      return deployment.model();
+    }
+
+    public String version() {
+      return deployment.version();
+    }
+  }
+
+  private final DeploymentCache deployments;
+  private final ReplicaDirectory directory;
+  private final TopologyCache topology;
+  private final Predicate<String> onLocalDisk;
+
+  public ModelCatalog(DeploymentCache deployments, ReplicaDirectory directory, TopologyCache topology,
+      Predicate<String> onLocalDisk) {
+    this.deployments = deployments;
+    this.directory = directory;
+    this.topology = topology;
+    this.onLocalDisk = onLocalDisk;
+  }
+
+  /** The version to serve: {@code version}, or the newest servable one when it is empty. */
+  public ServedVersion resolve(String name, String version) {
+    List<Deployment> versions = deployments.versionsOf(name);
+    if (versions.isEmpty()) {
+      if (onLocalDisk.test(name)) throw new ModelNotReady("model '" + name + "' is not loaded");
+      throw new UnknownModel("unknown model '" + name + "'");
+    }
+    if (version == null || version.isEmpty()) {
+      for (int i = versions.size() - 1; i >= 0; i--) {
+        if (servable(versions.get(i))) return served(versions.get(i));
+      }
+      throw new ModelNotReady("model '" + name + "' has no ready version: its replicas are still being placed or loaded");
+    }
+    Deployment d = versions.stream().filter(v -> v.version().equals(version)).findFirst()
+        .orElseThrow(() -> new UnknownModel("model '" + name + "' has no version '" + version + "'"));
+    if (!servable(d)) {
+      throw new ModelNotReady("model '" + name + "' version " + version + " is not ready: " + missing(d));
+    }
+    return served(d);
+  }
+
+  /** Versions of {@code name} that can be served now. */
+  public List<String> servableVersions(String name) {
+    return deployments.versionsOf(name).stream().filter(this::servable).map(Deployment::version).toList();
+  }
+
+  public boolean servable(Deployment d) {
+    return missing(d).isEmpty();
+  }
+
+  /** The partitions of {@code d} with no ready, reachable replica ("" when there are none). */
+  public String missing(Deployment d) {
+    StringBuilder out = new StringBuilder();
+    for (int p = 0; p < d.partitions(); p++) {
+      boolean ready = directory.snapshot().ofPartition(d.model(), d.version(), p).stream().anyMatch(this::usable);
+      if (!ready) out.append(out.length() == 0 ? "no ready replica of partition " : ", ").append(p);
+    }
+    return out.toString();
+  }
+
+  /** Ready, and on a rig this rig can reach now. */
+  public boolean usable(ReplicaLocation r) {
+    if (!r.isReady() || r.address().isEmpty()) return false;
+    return topology.view().map(v -> v.isReachable(AddressFromURIString.parse(r.address()))).orElse(false);
+  }
+
+  /**
+   * Completes when every one of {@code deployments} is servable from this rig, or fails with
+   * {@link ModelNotReady} naming what is missing once {@code timeout} has passed.
+   */
+  public CompletionStage<Void> whenServable(List<Deployment> deployments, Duration timeout) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    poll(deployments, System.nanoTime() + timeout.toNanos(), done);
+    return done;
+  }
+
+  private void poll(List<Deployment> deployments, long deadlineNanos, CompletableFuture<Void> done) {
+    List<String> missing = deployments.stream().filter(d -> !servable(d)).map(d -> d.key() + ": " + missing(d)).toList();
+    if (missing.isEmpty()) {
+      done.complete(null);
+    } else if (System.nanoTime() > deadlineNanos) {
+      done.completeExceptionally(new ModelNotReady("deployed, but not ready in time: " + String.join("; ", missing)));
+    } else {
+      CompletableFuture.runAsync(() -> poll(deployments, deadlineNanos, done),
+          CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS));
+    }
+  }
+
+  public List<Deployment> deployments() {
+    return deployments.all();
+  }
+
+  private ServedVersion served(Deployment d) {
+    return new ServedVersion(d, deployments.descriptor(d));
+  }
+}

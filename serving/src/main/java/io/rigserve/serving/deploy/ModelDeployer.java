@@ -1,0 +1,89 @@
+package io.rigserve.serving.deploy;
+
+import io.rigserve.serving.error.InvalidModel;
+import io.rigserve.serving.partition.OnnxPartitioner;
+import io.rigserve.serving.partition.PartitionException;
+import io.rigserve.serving.partition.PartitionPlan;
+import io.rigserve.serving.partition.StagePlan;
+import io.rigserve.serving.repository.ModelArtifactCheck;
+import io.rigserve.serving.runtime.OnnxModel;
+import io.rigserve.serving.runtime.OnnxRuntime;
+import io.rigserve.serving.transfer.ArtifactId;
+import io.rigserve.serving.transfer.ArtifactStore;
+import io.rigserve.sharding.placement.Deployment;
+import io.rigserve.sharding.placement.DeploymentRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.ToLongFunction;
+
+/**
+ * Turns a model version on this rig's disk into a cluster deployment: checks it, loads it once
+ * for its inputs and outputs, cuts it into K stages (given, or the fewest that fit the smallest
+ * budget among the target regions' rigs), keeps each stage in the artifact store for other rigs
+ * to fetch, and publishes the desired state. Blocking: run it off Pekko's dispatchers.
+ */
+public final class ModelDeployer {
+
+  private final OnnxRuntime runtime;
+  private final OnnxPartitioner partitioner;
+  private final ArtifactStore store;
+  private final DeploymentRegistry registry;
+  private final String selfDataPlane;
+  private final ToLongFunction<List<String>> smallestBudget;
+
+  public ModelDeployer(OnnxRuntime runtime, OnnxPartitioner partitioner, ArtifactStore store,
+      DeploymentRegistry registry, String selfDataPlane, ToLongFunction<List<String>> smallestBudget) {
+    this.runtime = runtime;
+    this.partitioner = partitioner;
+    this.store = store;
+    this.registry = registry;
+    this.selfDataPlane = selfDataPlane;
+    this.smallestBudget = smallestBudget;
+  }
+
+  public Deployment deploy(String name, String version, Path modelFile, DeployParameters parameters) {
+    ModelArtifactCheck.check(modelFile);
+    ModelDescriptor whole;
+    try (OnnxModel model = runtime.load(modelFile)) {
+      whole = new ModelDescriptor(model.inputs(), model.outputs(), List.of());
+    } catch (RuntimeException e) {
+      throw new InvalidModel("ONNX Runtime cannot load " + name + "/" + version + ": " + e.getMessage(), e);
+    }
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(modelFile);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + modelFile, e);
+    }
+    PartitionPlan plan;
+    try {
+      plan = parameters.partitions().isPresent()
+          ? partitioner.partition(bytes, parameters.partitions().getAsInt())
+          : partitioner.partitionToFit(bytes, smallestBudget.applyAsLong(parameters.regions()));
+    } catch (PartitionException e) {
+      throw new InvalidModel("cannot cut " + name + "/" + version + " as asked: " + e.getMessage(), e);
+    }
+    int k = plan.size();
+    long[] memory = new long[k];
+    String[] shas = new String[k];
+    List<ModelDescriptor.Stage> stages = new ArrayList<>();
+    for (StagePlan stage : plan.stages()) {
+      if (!stage.externalDataFiles().isEmpty()) {
+        throw new InvalidModel(name + "/" + version + " keeps weights in external data files " + stage.externalDataFiles()
+            + ": such models cannot be spread over rigs yet; embed the weights in the model file");
+      }
+      shas[stage.index()] = store.put(new ArtifactId(name, version, stage.index()), stage.onnx());
+      memory[stage.index()] = partitioner.settings().memoryFor(stage.weightBytes()) + stage.onnx().length;
+      stages.add(new ModelDescriptor.Stage(stage.inputs(), stage.outputs()));
+    }
+    ModelDescriptor descriptor = new ModelDescriptor(whole.inputs(), whole.outputs(), stages);
+    Deployment deployment = new Deployment(name, version, k, parameters.regions().toArray(new String[0]),
+        parameters.replicasPerRegion(), memory, shas, new String[] {selfDataPlane}, descriptor.toBytes());
+    registry.publish(deployment).toCompletableFuture().join();
+    return deployment;
+  }
+}
