@@ -205,10 +205,12 @@ public final class PlacementController extends AbstractBehavior<PlacementControl
     if (loaded.response() instanceof Replicator.GetSuccess<?> found) {
       if (loaded.key().equals(placementKey)) {
         Map<ReplicaId, String> previous = new HashMap<>();
-        ((LWWMap<String, String>) found.dataValue()).getEntries()
-            .forEach((entityId, address) -> previous.put(ReplicaId.parse(entityId), address));
+        ((LWWMap<String, String>) found.dataValue()).getEntries().forEach((entityId, address) -> {
+          previous.put(ReplicaId.parse(entityId), address);
+          allocated.put(entityId, address); // the previous controller allocated what it placed
+        });
         assigned = previous;
-      } else if (deployments.isEmpty()) {
+      } else if (loaded.key().equals(DeploymentRegistry.KEY) && deployments.isEmpty()) {
         deployments = new TreeMap<>(((LWWMap<String, Deployment>) found.dataValue()).getEntries());
       }
     }
