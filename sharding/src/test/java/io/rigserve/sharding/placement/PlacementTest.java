@@ -208,7 +208,7 @@ class PlacementTest {
     });
   }
 
-  // ---- helpers ----
+  // ---- starting rigs, waiting, asking ----
 
   private Rig startRig(Region region, long budget) {
     Rig rig = harness.startRig(region, ConfigFactory.parseString("rigserve.node.capacity.model-memory = " + budget));
