@@ -7,7 +7,6 @@ import io.rigserve.cluster.topology.RigStatus;
 import io.rigserve.cluster.topology.RigView;
 import io.rigserve.cluster.topology.TopologyView;
 import io.rigserve.sharding.replica.ReplicaId;
-import io.rigserve.sharding.replica.ReplicaState;
 import io.rigserve.sharding.replica.ReplicaStatus;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,8 +17,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import org.apache.pekko.actor.Address;
-import org.apache.pekko.actor.AddressFromURIString;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -36,7 +33,6 @@ import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
 import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
 import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
 import org.apache.pekko.cluster.sharding.external.ExternalShardAllocation;
-import org.apache.pekko.cluster.sharding.external.javadsl.ExternalShardAllocationClient;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.SingletonActor;
@@ -49,10 +45,10 @@ import org.apache.pekko.cluster.typed.SingletonActor;
  * <p>Each round (every {@code interval}, and at once when the deployments or the region's usable
  * rigs change) it runs the {@link PlacementPolicy} over the deployments and the region's Up and
  * reachable rigs, keeping the previous assignment where the rules allow; only timed rounds move
- * replicas to even out load. A changed result goes to
- * Distributed Data (the region's placement and unplaced maps, read by every rig) and to Cluster
- * Sharding's external allocation, which moves the replicas. It also drops replica map entries of
- * rigs that left the region, which can no longer remove their own.
+ * replicas to even out load. A changed result goes to Distributed Data (the region's placement
+ * and unplaced maps, read by every rig) and to Cluster Sharding's external allocation ({@link
+ * ReplicaAllocation}), which moves the replicas. It also drops replica map entries of rigs that
+ * left the region, which can no longer remove their own.
  */
 public final class PlacementController extends AbstractBehavior<PlacementController.Command> {
 
@@ -94,7 +90,7 @@ public final class PlacementController extends AbstractBehavior<PlacementControl
   private final PlacementPolicy placeOnly;
   private final ActorRef<Replicator.Command> replicator;
   private final SelfUniqueAddress selfNode;
-  private final ExternalShardAllocationClient allocation;
+  private final ReplicaAllocation allocation;
   private final Key<LWWMap<String, String>> placementKey;
   private final Key<LWWMap<String, String>> unplacedKey;
   private final Key<LWWMap<String, ReplicaStatus>> statusKey;
@@ -106,7 +102,6 @@ public final class PlacementController extends AbstractBehavior<PlacementControl
   private Map<ReplicaId, String> unplaced = Map.of();
   private boolean written;
   private final Set<Key<?>> loading = new HashSet<>();
-  private final Map<String, String> allocated = new HashMap<>();
   private Map<String, ReplicaStatus> statuses = Map.of();
 
   private PlacementController(
@@ -122,7 +117,8 @@ public final class PlacementController extends AbstractBehavior<PlacementControl
     DistributedData ddata = DistributedData.get(ctx.getSystem());
     this.replicator = ddata.replicator();
     this.selfNode = ddata.selfUniqueAddress();
-    this.allocation = ExternalShardAllocation.get(ctx.getSystem()).getClient(RegionKeys.allocation(region));
+    this.allocation = new ReplicaAllocation(
+        ExternalShardAllocation.get(ctx.getSystem()).getClient(RegionKeys.allocation(region)));
     this.placementKey = RegionKeys.placement(region);
     this.unplacedKey = RegionKeys.unplaced(region);
     this.statusKey = RegionKeys.replicaStatus(region);
@@ -174,7 +170,7 @@ public final class PlacementController extends AbstractBehavior<PlacementControl
         .onMessage(AllocationNotWritten.class, failed -> {
           getContext().getLog().warn("Shard locations of {} replicas in {} not written, retrying: {}",
               failed.entityIds().size(), region, failed.cause().getMessage());
-          failed.entityIds().forEach(allocated::remove);
+          allocation.forget(failed.entityIds());
           return this;
         })
         .build();
@@ -205,10 +201,12 @@ public final class PlacementController extends AbstractBehavior<PlacementControl
     if (loaded.response() instanceof Replicator.GetSuccess<?> found) {
       if (loaded.key().equals(placementKey)) {
         Map<ReplicaId, String> previous = new HashMap<>();
-        ((LWWMap<String, String>) found.dataValue()).getEntries()
-            .forEach((entityId, address) -> previous.put(ReplicaId.parse(entityId), address));
+        ((LWWMap<String, String>) found.dataValue()).getEntries().forEach((entityId, address) -> {
+          previous.put(ReplicaId.parse(entityId), address);
+          allocation.assume(entityId, address);
+        });
         assigned = previous;
-      } else if (deployments.isEmpty()) {
+      } else if (loaded.key().equals(DeploymentRegistry.KEY) && deployments.isEmpty()) {
         deployments = new TreeMap<>(((LWWMap<String, Deployment>) found.dataValue()).getEntries());
       }
     }
@@ -269,33 +267,14 @@ public final class PlacementController extends AbstractBehavior<PlacementControl
         }));
   }
 
-  /**
-   * Tells Cluster Sharding where each replica's shard belongs; it moves them at its next
-   * rebalance. A replica leaving a rig that is unreachable or gone is told only once it runs on
-   * its new rig (the new rig's warm-up starts it there as soon as sharding has freed it): a
-   * rebalance away from a dead rig waits a whole {@code handoff-timeout} for its acknowledgement,
-   * and one started while the coordinator is still removing that rig never gets it.
-   */
+  /** Tells Cluster Sharding where replicas belong; it moves them at its next rebalance. */
   private void allocate() {
     Set<String> usable = new HashSet<>();
     rigs.forEach(rig -> usable.add(rig.address()));
-    Map<String, Address> changed = new HashMap<>();
-    assigned.forEach((id, address) -> {
-      String before = allocated.get(id.entityId());
-      if (address.equals(before)) return;
-      ReplicaStatus status = statuses.get(id.entityId());
-      boolean runsThere = status != null && status.address().equals(address) && status.state() != ReplicaState.PLACING;
-      if (before == null || usable.contains(before) || runsThere) {
-        changed.put(id.entityId(), AddressFromURIString.parse(address));
-        allocated.put(id.entityId(), address);
-      }
-    });
-    if (changed.isEmpty()) return;
-    Set<String> ids = Set.copyOf(changed.keySet());
     ActorRef<Command> self = getContext().getSelf();
-    allocation.setShardLocations(changed).whenComplete((done, error) -> {
-      if (error != null) self.tell(new AllocationNotWritten(ids, error));
-    });
+    allocation.tell(assigned, usable, statuses).ifPresent(told -> told.written().whenComplete((done, error) -> {
+      if (error != null) self.tell(new AllocationNotWritten(told.entityIds(), error));
+    }));
   }
 
   /** Drops replica map entries of rigs no longer in the region: a crashed rig cannot remove its own. */

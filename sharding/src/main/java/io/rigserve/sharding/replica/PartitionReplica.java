@@ -41,7 +41,7 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
 
   /**
    * Start now: sent by the rig the replica is placed on, so that it loads as soon as it is
-   * placed and not on its first request. A running replica ignores it.
+   * placed and not on its first request. A running replica reports its state again.
    */
   public record Warm() implements Command {}
 
@@ -100,7 +100,11 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(Run.class, this::onRun)
-        .onMessage(Warm.class, warm -> this)
+        .onMessage(Warm.class, warm -> {
+          // A host that restarted lost what it knew: a warm-up tells it again.
+          host.tell(new ReplicaHost.ReplicaChanged(id, state, reason, getContext().getSelf()));
+          return this;
+        })
         .onMessage(Release.class, release -> Behaviors.stopped())
         .onMessage(RunFinished.class, this::onRunFinished)
         .onMessage(Opened.class, this::onOpened)

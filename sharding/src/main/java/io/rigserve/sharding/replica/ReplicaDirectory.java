@@ -12,6 +12,8 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
 import org.apache.pekko.actor.typed.ExtensionId;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
  * Where every replica of every region is and in what state: the rig its region placed it on, and
@@ -26,7 +28,8 @@ public final class ReplicaDirectory implements Extension {
   private volatile DirectorySnapshot snapshot = DirectorySnapshot.EMPTY;
 
   private ReplicaDirectory(ActorSystem<?> system) {
-    system.systemActorOf(DirectoryFeed.create(this), "rigserve-replica-directory", Props.empty());
+    system.systemActorOf(Behaviors.supervise(DirectoryFeed.create(this)).onFailure(SupervisorStrategy.restart()),
+        "rigserve-replica-directory", Props.empty());
   }
 
   public static ReplicaDirectory get(ActorSystem<?> system) {

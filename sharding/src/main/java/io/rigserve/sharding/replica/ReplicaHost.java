@@ -31,7 +31,8 @@ import org.apache.pekko.cluster.typed.Cluster;
  * this rig through Cluster Sharding (a {@link PartitionReplica.Warm}), again each interval until
  * it runs here: a replica moving from a crashed or busy rig cannot start before sharding lets go
  * of it there. Publishes the state of the replicas this rig runs or awaits in its region's
- * replica map, and stops replicas that are no longer placed in the region at all.
+ * replica map, and stops replicas whose deployment went away (the region neither places them nor
+ * lists them as unplaced any more).
  *
  * <p>Each placed replica is reported by the rig it is placed on only, so two rigs never fight
  * over one entry; replicas running outside any placement (started by a request) are reported by
@@ -65,9 +66,11 @@ public final class ReplicaHost extends AbstractBehavior<ReplicaHost.Command> {
   private final SelfUniqueAddress selfNode;
   private final ActorRef<Replicator.Command> replicator;
   private final Key<LWWMap<String, String>> placementKey;
+  private final Key<LWWMap<String, String>> unplacedKey;
   private final Key<LWWMap<String, ReplicaStatus>> statusKey;
   private ActorRef<ShardingEnvelope<PartitionReplica.Command>> shards;
-  private Set<String> placedInRegion = Set.of();
+  private Map<String, String> placement = Map.of();
+  private Map<String, String> unplaced = Map.of();
   private Set<ReplicaId> placedHere = Set.of();
   private final Map<ReplicaId, Running> running = new HashMap<>();
   private Map<String, ReplicaStatus> published = Map.of();
@@ -82,9 +85,13 @@ public final class ReplicaHost extends AbstractBehavior<ReplicaHost.Command> {
     this.selfNode = ddata.selfUniqueAddress();
     this.replicator = ddata.replicator();
     this.placementKey = RegionKeys.placement(region);
+    this.unplacedKey = RegionKeys.unplaced(region);
     this.statusKey = RegionKeys.replicaStatus(region);
-    new ReplicatorMessageAdapter<Command, LWWMap<String, String>>(ctx, replicator, Duration.ofSeconds(5))
-        .subscribe(placementKey, PlacementChanged::new);
+    ReplicatorMessageAdapter<Command, LWWMap<String, String>> maps =
+        new ReplicatorMessageAdapter<>(ctx, replicator, Duration.ofSeconds(5));
+    // Both keys through one adapter function: it is registered per message class, not per key.
+    maps.subscribe(placementKey, PlacementChanged::new);
+    maps.subscribe(unplacedKey, PlacementChanged::new);
     timers.startTimerWithFixedDelay(new Tick(), settings.interval());
   }
 
@@ -110,26 +117,39 @@ public final class ReplicaHost extends AbstractBehavior<ReplicaHost.Command> {
     if (!(changed.response() instanceof Replicator.Changed<LWWMap<String, String>> c)) {
       return this;
     }
-    Map<String, String> placement = c.get(placementKey).getEntries();
+    Set<String> knownBefore = known();
+    if (c.key().equals(placementKey)) {
+      placement = c.get(placementKey).getEntries();
+    } else if (c.key().equals(unplacedKey)) {
+      unplaced = c.get(unplacedKey).getEntries();
+    }
     Set<ReplicaId> here = new HashSet<>();
     placement.forEach((entityId, address) -> {
       if (address.equals(self)) here.add(ReplicaId.parse(entityId));
     });
-    // Replicas that were placed in the region and are not any more: their deployment went away.
+    // Replicas the region knew (placed or not) and does not any more: their deployment went away.
+    // One merely unplaced keeps running where it is: stopping it would not free a rig it needs.
+    Set<String> knownNow = known();
     for (Map.Entry<ReplicaId, Running> r : running.entrySet()) {
       String entityId = r.getKey().entityId();
-      if (placedInRegion.contains(entityId) && !placement.containsKey(entityId)) {
+      if (knownBefore.contains(entityId) && !knownNow.contains(entityId)) {
         r.getValue().replica().tell(new PartitionReplica.Release());
       }
     }
     if (!here.equals(placedHere)) {
       getContext().getLog().debug("{} replicas placed on this rig", here.size());
     }
-    placedInRegion = Set.copyOf(placement.keySet());
     placedHere = Set.copyOf(here);
     warmMissing();
     publish();
     return this;
+  }
+
+  /** Entity ids the region's controller knows of: placed or unplaced. */
+  private Set<String> known() {
+    Set<String> ids = new HashSet<>(placement.keySet());
+    ids.addAll(unplaced.keySet());
+    return ids;
   }
 
   private Behavior<Command> onReplicaChanged(ReplicaChanged changed) {
@@ -170,7 +190,7 @@ public final class ReplicaHost extends AbstractBehavior<ReplicaHost.Command> {
           : new ReplicaStatus(self, ReplicaState.PLACING, "starting on this rig"));
     }
     running.forEach((id, r) -> {
-      if (!placedInRegion.contains(id.entityId())) {
+      if (!placement.containsKey(id.entityId())) {
         desired.put(id.entityId(), new ReplicaStatus(self, r.state(), r.reason()));
       }
     });

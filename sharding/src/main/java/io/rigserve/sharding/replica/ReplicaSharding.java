@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
 import org.apache.pekko.cluster.sharding.external.ExternalShardAllocationStrategy;
@@ -51,7 +52,8 @@ public final class ReplicaSharding {
     // allocation, deployments, placement and replica maps all spread through it.
     DistributedData.get(system);
     ActorRef<ReplicaHost.Command> host =
-        system.systemActorOf(ReplicaHost.create(placement), "rigserve-replica-host", Props.empty());
+        system.systemActorOf(Behaviors.supervise(ReplicaHost.create(placement)).onFailure(SupervisorStrategy.restart()),
+            "rigserve-replica-host", Props.empty());
     ClusterShardingSettings shardingSettings = ClusterShardingSettings.create(system)
         .withNoPassivationStrategy()
         .withTuningParameters(ClusterShardingSettings.create(system).tuningParameters()

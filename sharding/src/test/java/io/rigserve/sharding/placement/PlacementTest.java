@@ -38,6 +38,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -101,10 +102,15 @@ class PlacementTest {
   @Test
   @Order(1)
   void aDeploymentIsLoadedOnTheRigsItsRegionPlacedItOnWithinTheirBudgets() throws Exception {
+    DeploymentRegistry farAway = DeploymentRegistry.get(rigsIn(SA_EAST).get(0).system());
+    List<Deployment> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Cancellable listening = farAway.subscribe(all -> heard.addAll(all.values()));
+
     DeploymentRegistry.get(rigsIn(EU_WEST).get(0).system()).publish(MODEL).toCompletableFuture().get(5, TimeUnit.SECONDS);
+
     Eventually.await(SETTLE, "the deployment known in sa-east", () ->
-        MODEL.equals(DeploymentRegistry.get(rigsIn(SA_EAST).get(0).system()).current().toCompletableFuture().join()
-            .get(MODEL.key())));
+        MODEL.equals(farAway.current().toCompletableFuture().join().get(MODEL.key())) && heard.contains(MODEL));
+    listening.cancel();
 
     for (Region region : List.of(US_EAST, EU_WEST)) {
       List<ReplicaLocation> placed = awaitServed(region, 6);
@@ -202,7 +208,7 @@ class PlacementTest {
     });
   }
 
-  // ---- helpers ----
+  // ---- starting rigs, waiting, asking ----
 
   private Rig startRig(Region region, long budget) {
     Rig rig = harness.startRig(region, ConfigFactory.parseString("rigserve.node.capacity.model-memory = " + budget));
