@@ -100,14 +100,32 @@ public final class ModelCatalog {
   }
 
   private void poll(List<Deployment> deployments, long deadlineNanos, CompletableFuture<Void> done) {
-    List<String> missing = deployments.stream().filter(d -> !servable(d)).map(d -> d.key() + ": " + missing(d)).toList();
-    if (missing.isEmpty()) {
+    List<String> missing = deployments.stream()
+        .filter(d -> !d.equals(this.deployments.get(d.model(), d.version()).orElse(null)) || !servable(d))
+        .map(d -> d.key() + ": " + missing(d)).toList();
+    await(missing.isEmpty(), deadlineNanos, done, "deployed, but not ready in time: " + String.join("; ", missing),
+        () -> poll(deployments, deadlineNanos, done));
+  }
+
+  /** Completes once this rig no longer serves any version of {@code model} (after an unload). */
+  public CompletionStage<Void> whenGone(String model, Duration timeout) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    pollGone(model, System.nanoTime() + timeout.toNanos(), done);
+    return done;
+  }
+
+  private void pollGone(String model, long deadlineNanos, CompletableFuture<Void> done) {
+    await(deployments.versionsOf(model).isEmpty(), deadlineNanos, done,
+        "model '" + model + "' is still deployed", () -> pollGone(model, deadlineNanos, done));
+  }
+
+  private static void await(boolean reached, long deadlineNanos, CompletableFuture<Void> done, String failure, Runnable again) {
+    if (reached) {
       done.complete(null);
     } else if (System.nanoTime() > deadlineNanos) {
-      done.completeExceptionally(new ModelNotReady("deployed, but not ready in time: " + String.join("; ", missing)));
+      done.completeExceptionally(new ModelNotReady(failure));
     } else {
-      CompletableFuture.runAsync(() -> poll(deployments, deadlineNanos, done),
-          CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS));
+      CompletableFuture.runAsync(again, CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS));
     }
   }
 

@@ -52,6 +52,8 @@ public final class ModelRepository {
   private final Map<String, String> failures = new ConcurrentHashMap<>();
   /** Models unloaded on purpose (shown as such in the index). */
   private final Set<String> unloaded = ConcurrentHashMap.newKeySet();
+  /** model@version published from this rig and not unloaded since. */
+  private final Set<String> published = ConcurrentHashMap.newKeySet();
 
   public ModelRepository(Path root, OnnxRuntime runtime, ModelDeployer deployer, DeploymentRegistry registry,
       ModelCatalog catalog) {
@@ -101,6 +103,7 @@ public final class ModelRepository {
       try {
         deployed.add(deployer.deploy(name, version, dir.resolve(version).resolve(MODEL_FILE), parameters));
         failures.remove(name + "@" + version);
+        published.add(name + "@" + version);
       } catch (RuntimeException e) {
         failures.put(name + "@" + version, String.valueOf(e.getMessage()));
         failed.add("version " + version + ": " + e.getMessage());
@@ -122,7 +125,9 @@ public final class ModelRepository {
     }
     for (Deployment d : deployed) {
       registry.remove(d.key()).toCompletableFuture().join();
+      published.remove(d.key());
     }
+    published.removeIf(key -> key.startsWith(name + "@"));
     unloaded.add(name);
     log.info("model {} unloaded", name);
   }
@@ -211,6 +216,9 @@ public final class ModelRepository {
       return missing.isEmpty()
           ? new ModelVersion(name, version, VersionState.READY, "", sha)
           : new ModelVersion(name, version, VersionState.LOADING, missing, sha);
+    }
+    if (published.contains(name + "@" + version)) {
+      return new ModelVersion(name, version, VersionState.LOADING, "published, not yet known on this rig", sha);
     }
     String failure = failures.get(name + "@" + version);
     if (failure != null) return new ModelVersion(name, version, VersionState.UNAVAILABLE, failure, sha);

@@ -109,7 +109,7 @@ class RepositoryApiTest {
     assertEquals("UNAVAILABLE", entry.get("state").asText());
     assertTrue(entry.get("reason").asText().contains("outside the model's folder"), entry.toString());
     assertError(400, "outside the model's folder", rig.post("/v2/repository/models/escaping/load", ""));
-    assertError(503, "not ready", rig.post("/v2/models/escaping/versions/1/infer", CAST_INPUT));
+    assertError(503, "not loaded", rig.post("/v2/models/escaping/versions/1/infer", CAST_INPUT));
   }
 
   @Test
@@ -117,7 +117,7 @@ class RepositoryApiTest {
     assertEquals(200, rig.post("/v2/repository/models/conv/unload", "").status());
     assertEquals(503, rig.get("/v2/models/conv/ready").status());
     assertFalse(rig.get("/v2/models/conv/ready").json().get("ready").asBoolean());
-    assertError(503, "no ready version", rig.post("/v2/models/conv/infer",
+    assertError(503, "not loaded", rig.post("/v2/models/conv/infer",
         "{\"inputs\":[{\"name\":\"image\",\"shape\":[1,1,8,8],\"datatype\":\"FP32\",\"data\":" + zeros(64) + "}]}"));
     assertEquals("UNAVAILABLE", indexEntry("conv", "1").get("state").asText());
     assertEquals("unloaded", indexEntry("conv", "1").get("reason").asText());

@@ -94,10 +94,9 @@ public final class RestApi extends AllDirectives {
                     .thenApplyAsync(strict -> repository.load(name, deployParameters(strict.getData().toArray())), blocking)
                     .thenCompose(deployed -> catalog.whenServable(deployed, loadTimeout))
                     .thenApply(done -> Json.response(200, object()))))))),
-            path("unload", () -> post(() -> answerLater(() -> CompletableFuture.supplyAsync(() -> {
-              repository.unload(name);
-              return Json.response(200, object());
-            }, blocking)))),
+            path("unload", () -> post(() -> answerLater(() -> CompletableFuture.runAsync(() -> repository.unload(name), blocking)
+                .thenCompose(done -> catalog.whenGone(name, loadTimeout))
+                .thenApply(done -> Json.response(200, object()))))),
             path(segment("versions").slash(segment()), version -> put(() -> extractRequestEntity(entity ->
                 answerLater(() -> upload.receive(name, version, entity.withSizeLimit(maxUploadBytes).getDataBytes())
                     .thenApply(r -> Json.response(201, object()

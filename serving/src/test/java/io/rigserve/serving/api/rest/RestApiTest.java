@@ -56,9 +56,18 @@ class RestApiTest {
   @Test
   void theManagementPortShowsReadinessAndTheReplicasThisRigHosts() throws Exception {
     assertEquals(200, rig.getManagement("/ready").status());
-    JsonNode cluster = rig.getManagement("/admin/cluster").json();
-    String hosted = cluster.toString();
-    assertTrue(hosted.contains("mlp@1/p0/r0") && hosted.contains("conv@1/p0/r0"), hosted);
+    JsonNode hosted = rig.getManagement("/admin/cluster").json().get("members").get(0).get("hostedReplicas");
+    java.util.Set<String> ready = new java.util.TreeSet<>();
+    for (JsonNode r : hosted) {
+      if (r.get("state").asText().equals("READY")) ready.add(r.get("id").get("model").asText());
+    }
+    assertEquals(java.util.Set.of("cast", "conv", "mlp", "types"), ready, hosted.toString());
+    JsonNode models = rig.getManagement("/admin/models").json().get("models");
+    assertEquals(4, models.size(), models.toString());
+    for (JsonNode m : models) {
+      assertTrue(m.get("ready").asBoolean(), m.toString());
+      assertEquals("ready", m.get("replicas").get(0).get("state").asText(), m.toString());
+    }
   }
 
   @Test
