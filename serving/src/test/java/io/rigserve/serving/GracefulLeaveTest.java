@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class GracefulLeaveTest {
 
   private static final int WIDTH = 384;
-  private static final int LAYERS = 64;
+  private static final int LAYERS = 320;
 
   @Test
   void aStoppingRigFinishesItsInFlightRequestsAndLeavesTheCluster() throws Exception {
@@ -35,6 +35,8 @@ class GracefulLeaveTest {
 
       String body = "{\"inputs\":[{\"name\":\"x\",\"shape\":[64," + WIDTH + "],\"datatype\":\"FP32\",\"data\":"
           + Arrays.toString(ones(64 * WIDTH)) + "}]}";
+      Reply first = b.post("/v2/models/slow/infer", body);
+      assertEquals(200, first.status(), first.body());
       List<CompletableFuture<Reply>> inFlight = new ArrayList<>();
       for (int i = 0; i < 4; i++) {
         inFlight.add(CompletableFuture.supplyAsync(() -> {
@@ -45,7 +47,7 @@ class GracefulLeaveTest {
           }
         }));
       }
-      Thread.sleep(150); // the requests have reached the rig
+      Thread.sleep(100); // the requests have reached the rig
       assertTrue(inFlight.stream().noneMatch(CompletableFuture::isDone), "the requests were not in flight");
       b.rig.stop().toCompletableFuture().get(60, TimeUnit.SECONDS);
 
