@@ -8,6 +8,7 @@ mvn -B -q -DskipTests -pl bench -am package
 work=$(mktemp -d)
 trap 'kill $rig 2>/dev/null || true; wait $rig 2>/dev/null || true; rm -rf "$work"' EXIT
 RIGSERVE_REPOSITORY="$work/models" RIGSERVE_HTTP_PORT=18000 RIGSERVE_GRPC_PORT=18001 RIGSERVE_PORT=17355 \
+  RIGSERVE_MANAGEMENT_PORT=17626 RIGSERVE_DATA_PLANE_PORT=17627 \
   java -Xmx1g -jar serving/target/rigserve.jar > "$work/rig.log" 2>&1 &
 rig=$!
 for _ in $(seq 1 120); do
