@@ -83,6 +83,18 @@ public final class ModelCatalog {
     return out.toString();
   }
 
+  /** Why replicas of {@code d} are not ready: unplaced (capacity short) or failed, with their reasons. */
+  private String reasons(Deployment d) {
+    List<String> why = directory.snapshot().replicas().stream()
+        .filter(r -> r.id().model().equals(d.model()) && r.id().version().equals(d.version()))
+        .filter(r -> !r.isReady() && !r.reason().isEmpty())
+        .map(r -> r.id() + " in " + r.region() + ": " + r.reason())
+        .distinct()
+        .limit(8)
+        .toList();
+    return why.isEmpty() ? "" : " (" + String.join("; ", why) + ")";
+  }
+
   /** Ready, and on a rig this rig can reach now. */
   public boolean usable(ReplicaLocation r) {
     if (!r.isReady() || r.address().isEmpty()) return false;
@@ -102,7 +114,7 @@ public final class ModelCatalog {
   private void poll(List<Deployment> deployments, long deadlineNanos, CompletableFuture<Void> done) {
     List<String> missing = deployments.stream()
         .filter(d -> !d.equals(this.deployments.get(d.model(), d.version()).orElse(null)) || !servable(d))
-        .map(d -> d.key() + ": " + missing(d)).toList();
+        .map(d -> d.key() + ": " + missing(d) + reasons(d)).toList();
     await(missing.isEmpty(), deadlineNanos, done, "deployed, but not ready in time: " + String.join("; ", missing),
         () -> poll(deployments, deadlineNanos, done));
   }
