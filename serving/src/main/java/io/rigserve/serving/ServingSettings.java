@@ -16,7 +16,9 @@ public record ServingSettings(
     long maxUploadBytes,
     boolean demoModel,
     Duration loadTimeout,
-    Duration attemptTimeout) {
+    Duration attemptTimeout,
+    int breakerFailures,
+    Duration breakerCoolDown) {
 
   public static ServingSettings from(Config config) {
     Config s = config.getConfig("rigserve.serving");
@@ -39,7 +41,18 @@ public record ServingSettings(
         size(r, "max-upload-size", "rigserve.repository."),
         r.getBoolean("demo-model"),
         positive(r, "rigserve.repository.", "load-timeout"),
-        positive(s, "rigserve.serving.", "attempt-timeout"));
+        positive(s, "rigserve.serving.", "attempt-timeout"),
+        breakerFailures(s),
+        positive(s, "rigserve.serving.", "breaker.cool-down"));
+  }
+
+  private static int breakerFailures(Config c) {
+    int n = c.getInt("breaker.failures");
+    if (n < 1) {
+      throw new IllegalArgumentException(
+          "invalid setting rigserve.serving.breaker.failures = " + n + ": expected 1 or more");
+    }
+    return n;
   }
 
   private static int port(Config c, String key) {

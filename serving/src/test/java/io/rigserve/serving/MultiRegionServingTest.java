@@ -131,6 +131,32 @@ class MultiRegionServingTest {
 
   @Test
   @Order(2)
+  void inSteadyStateEveryStageStaysInTheGatewaysRegionSpreadOverItsReplicas() throws Exception {
+    TestRig gateway = rig("eu-west-0");
+    String body = "{\"inputs\":[{\"name\":\"image\",\"shape\":[1,1,8,8],\"datatype\":\"FP32\",\"data\":"
+        + Arrays.toString(image()) + "}]}";
+    for (int i = 0; i < 40; i++) {
+      Reply reply = gateway.post("/v2/models/conv/infer", body);
+      assertEquals(200, reply.status(), reply.body());
+    }
+    Map<String, Long> sentByReplica = new HashMap<>();
+    long sentElsewhere = 0;
+    for (JsonNode r : gateway.getManagement("/admin/routing").json().get("replicas")) {
+      if (!r.get("id").asText().startsWith("conv@")) continue;
+      if (r.get("region").asText().equals("eu-west")) {
+        sentByReplica.put(r.get("id").asText(), r.get("sent").asLong());
+      } else {
+        sentElsewhere += r.get("sent").asLong();
+      }
+      assertEquals(0, r.get("failed").asLong(), r.toString());
+    }
+    assertEquals(0, sentElsewhere, "stages left the gateway's region");
+    assertTrue(sentByReplica.values().stream().mapToLong(Long::longValue).sum() >= 120, sentByReplica.toString());
+    assertEquals(6, sentByReplica.size(), "every eu-west replica took stages: " + sentByReplica);
+  }
+
+  @Test
+  @Order(3)
   void aSixtyFourMebibyteRequestCrossesRegionsToItsReplicas() throws Exception {
     Reply load = rig("us-east-0").post("/v2/repository/models/big/load",
         "{\"parameters\": {\"partitions\": 2, \"replicas_per_region\": 1, \"regions\": \"eu-west\"}}");
@@ -158,7 +184,7 @@ class MultiRegionServingTest {
   }
 
   @Test
-  @Order(3)
+  @Order(4)
   void aLostRigsReplicasArePlacedOnTheRegionsOtherRigAndTheModelKeepsAnswering() throws Exception {
     String lost = address("us-east-1");
     crash("us-east-1");
@@ -179,7 +205,7 @@ class MultiRegionServingTest {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void aRestartedRigReusesItsLocalPartitionFiles() throws Exception {
     Path files = repositories.get("sa-east-1").resolve(".artifacts").resolve("conv").resolve("1");
     Map<String, FileTime> before = modified(files);

@@ -86,7 +86,7 @@ public final class PipelineRouter {
       return CompletableFuture.failedFuture(new NoHealthyReplica("no replica of " + where + " could answer" + tried(failures)));
     }
     StageTarget target = candidates.get(index);
-    Instant attemptDeadline = min(deadline, now.plus(attemptTimeout));
+    Instant attemptDeadline = min(deadline, now.plus(target.attemptTimeout(attemptTimeout)));
     return target.run(input, attemptDeadline).handle((result, error) -> {
       if (error == null && result instanceof StageResult.Output output) {
         return CompletableFuture.completedFuture(output.tensors());

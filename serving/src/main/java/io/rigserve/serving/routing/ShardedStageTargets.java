@@ -12,18 +12,21 @@ import io.rigserve.sharding.replica.StageResult;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
+import org.apache.pekko.actor.AddressFromURIString;
 
 /**
- * The ready, reachable replicas of a partition from the replica directory, this rig's region
- * first and then the other regions by measured round-trip time; replicas of one region in random
- * order, so load spreads over them. Each is reached through Cluster Sharding (a proxy for
- * another region).
+ * The replicas of a partition a stage may go to, best first. Candidates are the ready replicas
+ * on reachable rigs whose circuit breaker is closed (all of them, when every breaker is open).
+ * Each gets an expected completion time: the measured round trip to its rig plus the stages this
+ * gateway has in flight there times its EWMA answer time. The first choice is the better of two
+ * random replicas of the gateway's own region (power of two choices spreads load without herding);
+ * the rest follow by expected time, so failover goes to the next best, in this region or the
+ * nearest other. Every stage sent is counted in {@link RoutingStats}.
  */
 public final class ShardedStageTargets implements StageTargets {
 
@@ -31,35 +34,77 @@ public final class ShardedStageTargets implements StageTargets {
   private final ReplicaDirectory directory;
   private final TopologyCache topology;
   private final ModelCatalog catalog;
+  private final RoutingStats stats;
 
-  public ShardedStageTargets(ReplicaSharding sharding, ReplicaDirectory directory, TopologyCache topology, ModelCatalog catalog) {
+  public ShardedStageTargets(ReplicaSharding sharding, ReplicaDirectory directory, TopologyCache topology,
+      ModelCatalog catalog, RoutingStats stats) {
     this.sharding = sharding;
     this.directory = directory;
     this.topology = topology;
     this.catalog = catalog;
+    this.stats = stats;
   }
+
+  private record Scored(ReplicaLocation replica, ReplicaStats stats, double expectedMillis) {}
 
   @Override
   public List<StageTarget> candidates(String model, String version, int partition) {
-    List<ReplicaLocation> usable = new ArrayList<>(directory.snapshot().ofPartition(model, version, partition).stream()
-        .filter(catalog::usable).toList());
-    Collections.shuffle(usable, ThreadLocalRandom.current());
-    String own = sharding.ownRegion();
-    usable.sort(Comparator.comparingDouble(r -> r.region().equals(own) ? -1 : regionRtt(r.region())));
-    List<StageTarget> targets = new ArrayList<>(usable.size());
-    for (ReplicaLocation r : usable) targets.add(target(r));
+    List<ReplicaLocation> usable = directory.snapshot().ofPartition(model, version, partition).stream()
+        .filter(catalog::usable).toList();
+    List<Scored> scored = new ArrayList<>();
+    for (ReplicaLocation r : usable) {
+      ReplicaStats s = stats.of(r.region(), r.id());
+      if (s.available()) scored.add(new Scored(r, s, s.expectedMillis(rttMillis(r))));
+    }
+    if (scored.isEmpty()) {
+      for (ReplicaLocation r : usable) {
+        ReplicaStats s = stats.of(r.region(), r.id());
+        scored.add(new Scored(r, s, s.expectedMillis(rttMillis(r))));
+      }
+    }
+    scored.sort(Comparator.comparingDouble(Scored::expectedMillis));
+    List<Scored> own = scored.stream().filter(s -> s.replica().region().equals(sharding.ownRegion())).toList();
+    List<Scored> ordered = new ArrayList<>(scored);
+    if (own.size() >= 2) {
+      ThreadLocalRandom random = ThreadLocalRandom.current();
+      Scored a = own.get(random.nextInt(own.size()));
+      Scored b = own.get(random.nextInt(own.size()));
+      Scored first = a.expectedMillis() <= b.expectedMillis() ? a : b;
+      ordered.remove(first);
+      ordered.add(0, first);
+    } else if (own.size() == 1) {
+      ordered.remove(own.get(0));
+      ordered.add(0, own.get(0));
+    }
+    List<StageTarget> targets = new ArrayList<>(ordered.size());
+    for (Scored s : ordered) targets.add(target(s.replica(), s.stats(), rttMillis(s.replica())));
     return targets;
   }
 
-  private double regionRtt(String region) {
-    return topology.view().flatMap(v -> v.rttToRegion(region)).map(RttEstimate::millis).orElse(Double.MAX_VALUE);
+  /** Round trip to the replica's rig: measured to that rig, else to its region, else the prior. */
+  private double rttMillis(ReplicaLocation r) {
+    return topology.view()
+        .flatMap(v -> v.rttTo(AddressFromURIString.parse(r.address())).or(() -> v.rttToRegion(r.region())))
+        .map(RttEstimate::millis)
+        .orElse(r.region().equals(sharding.ownRegion()) ? 0.0 : 1_000.0);
   }
 
-  private StageTarget target(ReplicaLocation replica) {
+  /** Observed answers make the wait for a replica short; a floor keeps a slow start from failing over. */
+  static final Duration MIN_ATTEMPT = Duration.ofMillis(500);
+
+  private StageTarget target(ReplicaLocation replica, ReplicaStats replicaStats, double rttMillis) {
     return new StageTarget() {
       @Override
       public String describe() {
         return replica.id() + " in " + replica.region() + " on " + replica.address();
+      }
+
+      @Override
+      public Duration attemptTimeout(Duration ceiling) {
+        if (replicaStats.succeeded() < 5) return ceiling;
+        long millis = (long) (2 * rttMillis + 10 * replicaStats.ewmaMillis());
+        Duration observed = Duration.ofMillis(Math.max(millis, MIN_ATTEMPT.toMillis()));
+        return observed.compareTo(ceiling) < 0 ? observed : ceiling;
       }
 
       @Override
@@ -70,8 +115,20 @@ public final class ShardedStageTargets implements StageTargets {
               new StageResult.Failed(StageResult.Reason.DEADLINE_EXCEEDED, "no time left for " + describe()));
         }
         long deadline = attemptDeadline.toEpochMilli();
+        long started = System.nanoTime();
+        replicaStats.started();
         return sharding.refFor(replica.id(), replica.region())
-            .ask(replyTo -> new PartitionReplica.Run(input, deadline, replyTo), timeout);
+            .<StageResult>ask(replyTo -> new PartitionReplica.Run(input, deadline, replyTo), timeout)
+            .whenComplete((result, error) -> {
+              if (result instanceof StageResult.Output) {
+                replicaStats.succeeded((System.nanoTime() - started) / 1e6);
+              } else if (result instanceof StageResult.Failed f
+                  && (f.reason() == StageResult.Reason.INVALID_INPUT || f.reason() == StageResult.Reason.OVERLOADED)) {
+                replicaStats.answered();
+              } else {
+                stats.failed(replicaStats);
+              }
+            });
       }
     };
   }

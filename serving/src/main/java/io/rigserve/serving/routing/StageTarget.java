@@ -10,6 +10,14 @@ public interface StageTarget {
 
   String describe();
 
+  /**
+   * How long to wait for this replica before replaying the stage elsewhere, at most
+   * {@code ceiling}: without observations, the ceiling itself.
+   */
+  default java.time.Duration attemptTimeout(java.time.Duration ceiling) {
+    return ceiling;
+  }
+
   /** Runs the stage; the answer may be a failure, and the stage may also fail by time-out. */
   CompletionStage<StageResult> run(StageInput input, Instant attemptDeadline);
 }

@@ -1,0 +1,80 @@
+package io.rigserve.serving.routing;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What this gateway has seen of one replica: stages sent, answered, failed and in flight, an
+ * EWMA of its answer time, and a circuit breaker that keeps the replica out of routing for a
+ * cool-down after several failures in a row (one trial stage is let through after it).
+ */
+public final class ReplicaStats {
+
+  private static final double EWMA_WEIGHT = 0.2;
+
+  private final AtomicLong sent = new AtomicLong();
+  private final AtomicLong succeeded = new AtomicLong();
+  private final AtomicLong failed = new AtomicLong();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger failuresInARow = new AtomicInteger();
+  private volatile double ewmaMillis = -1;
+  private volatile long openUntilNanos;
+
+  void started() {
+    sent.incrementAndGet();
+    inFlight.incrementAndGet();
+  }
+
+  void succeeded(double millis) {
+    inFlight.decrementAndGet();
+    succeeded.incrementAndGet();
+    failuresInARow.set(0);
+    double previous = ewmaMillis;
+    ewmaMillis = previous < 0 ? millis : previous + EWMA_WEIGHT * (millis - previous);
+  }
+
+  void failed(int breakerFailures, long coolDownNanos) {
+    inFlight.decrementAndGet();
+    failed.incrementAndGet();
+    if (failuresInARow.incrementAndGet() >= breakerFailures) {
+      openUntilNanos = System.nanoTime() + coolDownNanos;
+      failuresInARow.set(0);
+    }
+  }
+
+  /** The replica answered, but not for a fault of its own (bad input, full queue). */
+  void answered() {
+    inFlight.decrementAndGet();
+  }
+
+  /** False while the breaker is open. */
+  public boolean available() {
+    return System.nanoTime() >= openUntilNanos;
+  }
+
+  /** Expected time for one more stage: the round trip plus the queue this gateway has put there. */
+  public double expectedMillis(double rttMillis) {
+    double service = ewmaMillis < 0 ? 1.0 : ewmaMillis;
+    return rttMillis + (inFlight.get() + 1) * service;
+  }
+
+  public long sent() {
+    return sent.get();
+  }
+
+  public long succeeded() {
+    return succeeded.get();
+  }
+
+  public long failed() {
+    return failed.get();
+  }
+
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  public double ewmaMillis() {
+    return Math.max(ewmaMillis, 0);
+  }
+}

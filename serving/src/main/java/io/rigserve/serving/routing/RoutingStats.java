@@ -1,0 +1,44 @@
+package io.rigserve.serving.routing;
+
+import io.rigserve.sharding.replica.ReplicaId;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * This gateway's view of every replica it has routed to, keyed by region and replica: the
+ * numbers routing decisions use, and what operators see in {@code /admin/routing}.
+ */
+public final class RoutingStats {
+
+  /** One replica of one region. */
+  public record Key(String region, ReplicaId replica) implements Comparable<Key> {
+    @Override
+    public int compareTo(Key o) {
+      int byRegion = region.compareTo(o.region);
+      return byRegion != 0 ? byRegion : replica.compareTo(o.replica);
+    }
+  }
+
+  private final Map<Key, ReplicaStats> stats = new ConcurrentHashMap<>();
+  private final int breakerFailures;
+  private final long coolDownNanos;
+
+  public RoutingStats(int breakerFailures, java.time.Duration coolDown) {
+    this.breakerFailures = breakerFailures;
+    this.coolDownNanos = coolDown.toNanos();
+  }
+
+  public ReplicaStats of(String region, ReplicaId replica) {
+    return stats.computeIfAbsent(new Key(region, replica), k -> new ReplicaStats());
+  }
+
+  void failed(ReplicaStats s) {
+    s.failed(breakerFailures, coolDownNanos);
+  }
+
+  public SortedMap<Key, ReplicaStats> snapshot() {
+    return new TreeMap<>(stats);
+  }
+}
