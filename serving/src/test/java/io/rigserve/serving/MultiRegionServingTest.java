@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.ByteString;
-import io.rigserve.cluster.testkit.ClusterHarness;
 import io.rigserve.proto.inference.GRPCInferenceServiceClient;
 import io.rigserve.proto.inference.ModelInferRequest;
 import io.rigserve.proto.inference.ModelInferResponse;
@@ -49,20 +48,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MultiRegionServingTest {
 
-  private static final String TIMINGS = """
-      rigserve.placement.interval = 300ms
-      rigserve.placement.rebalance-interval = 500ms
-      rigserve.replica.load-retry-min = 200ms
-      rigserve.replica.load-retry-max = 2s
-      pekko.cluster.distributed-data.gossip-interval = 200ms
-      pekko.cluster.distributed-data.notify-subscribers-interval = 100ms
-      pekko.cluster.sharding.retry-interval = 300ms
-      """;
-
-  private final Map<String, TestRig> rigs = new HashMap<>();
-  private final Map<String, Path> repositories = new HashMap<>();
+  private final TestCluster cluster = new TestCluster();
   private final List<String> order = new ArrayList<>();
-  private int seedPort;
 
   @BeforeAll
   void startFourRegions() throws Exception {
@@ -75,23 +62,17 @@ class MultiRegionServingTest {
     }
     // Room for one stage only: the region must borrow the others.
     start("af-south-0", "af-south", -33.9, 18.4, "100 MiB");
-    Path dir = repositories.get("us-east-0").resolve("conv").resolve("1");
+    Path dir = cluster.repository("us-east-0").resolve("conv").resolve("1");
     Files.createDirectories(dir);
     Files.write(dir.resolve("model.onnx"), TestModels.convNet());
-    Path big = repositories.get("us-east-0").resolve("big").resolve("1");
+    Path big = cluster.repository("us-east-0").resolve("big").resolve("1");
     Files.createDirectories(big);
     Files.write(big.resolve("model.onnx"), doubler());
   }
 
   @AfterAll
   void stop() {
-    for (String name : order) {
-      try {
-        rigs.get(name).close();
-      } catch (Exception ignored) {
-        // already stopped
-      }
-    }
+    cluster.close();
   }
 
   @Test
@@ -207,11 +188,10 @@ class MultiRegionServingTest {
   @Test
   @Order(5)
   void aRestartedRigReusesItsLocalPartitionFiles() throws Exception {
-    Path files = repositories.get("sa-east-1").resolve(".artifacts").resolve("conv").resolve("1");
+    Path files = cluster.repository("sa-east-1").resolve(".artifacts").resolve("conv").resolve("1");
     Map<String, FileTime> before = modified(files);
     assertTrue(!before.isEmpty(), "sa-east-1 holds no partition files");
-    rig("sa-east-1").close();
-    order.remove("sa-east-1");
+    cluster.stop("sa-east-1");
     start("sa-east-1", "sa-east", -23.5, -46.6, "4 GiB");
     await(Duration.ofSeconds(60), "sa-east's replicas ready again", () ->
         readyReplicas("conv").stream().filter(r -> r.get("region").asText().equals("sa-east")).count() == 6);
@@ -227,67 +207,33 @@ class MultiRegionServingTest {
   // ---- helpers ----
 
   private void start(String name, String region, double lat, double lon, String budget) throws Exception {
-    Path repo = repositories.computeIfAbsent(name, n -> {
-      try {
-        return Files.createTempDirectory("rigserve-" + n);
-      } catch (java.io.IOException e) {
-        throw new RuntimeException(e);
-      }
-    });
-    String seeds = seedPort == 0 ? "" : "127.0.0.1:" + seedPort;
-    String harnessTimings = ClusterHarness.TEST_TIMINGS.root().render(com.typesafe.config.ConfigRenderOptions.concise());
-    TestRig rig = TestRig.start(repo, TIMINGS + harnessTimings.substring(1, harnessTimings.length() - 1) + "\n"
-        + "rigserve.node { region = " + region + ", zone = " + name + ", latitude = " + lat + ", longitude = " + lon
-        + ", capacity.model-memory = " + budget + ", seed-nodes = \"" + seeds + "\" }\n"
-        + "pekko.actor.serialize-messages = off\n");
-    if (seedPort == 0) seedPort = rig.rig.system().address().getPort().get();
-    rigs.put(name, rig);
+    cluster.start(name, region, lat, lon, budget);
     order.add(name);
   }
 
   private void crash(String name) {
-    TestRig rig = rigs.get(name);
-    rig.rig.cluster().lifecycle().stopping();
-    rig.rig.system().terminate();
+    cluster.crash(name);
     order.remove(name);
   }
 
   private TestRig rig(String name) {
-    return rigs.get(name);
+    return cluster.rig(name);
   }
 
   private String address(String name) {
-    return rigs.get(name).rig.system().address().toString();
+    return cluster.address(name);
   }
 
   private JsonNode model(String name) {
-    try {
-      for (JsonNode m : rig(order.get(0)).getManagement("/admin/models").json().get("models")) {
-        if (m.get("name").asText().equals(name)) return m;
-      }
-    } catch (java.io.IOException | InterruptedException e) {
-      throw new IllegalStateException(e);
-    }
-    throw new AssertionError("no model " + name);
+    return cluster.model(name);
   }
 
   private List<JsonNode> readyReplicas(String name) {
-    try {
-      List<JsonNode> ready = new ArrayList<>();
-      for (JsonNode r : model(name).get("replicas")) if (r.get("state").asText().equals("ready")) ready.add(r);
-      return ready;
-    } catch (Throwable e) {
-      return List.of();
-    }
+    return cluster.readyReplicas(name);
   }
 
   private static void await(Duration max, String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + max.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (condition.getAsBoolean()) return;
-      Thread.sleep(200);
-    }
-    throw new AssertionError("not within " + max + ": " + what);
+    TestCluster.await(max, what, condition);
   }
 
   private static Map<String, FileTime> modified(Path dir) throws Exception {

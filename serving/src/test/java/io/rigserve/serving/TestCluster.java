@@ -1,0 +1,127 @@
+package io.rigserve.serving;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.ConfigRenderOptions;
+import io.rigserve.cluster.testkit.ClusterHarness;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Whole rigs in named regions in one JVM, with the cluster harness's short timings: start, crash
+ * (no leave), stop, and read what the management port says. Rigs keep their repository folders
+ * across restarts.
+ */
+public final class TestCluster implements AutoCloseable {
+
+  static final String TIMINGS = """
+      rigserve.placement.interval = 300ms
+      rigserve.placement.rebalance-interval = 500ms
+      rigserve.replica.load-retry-min = 200ms
+      rigserve.replica.load-retry-max = 2s
+      pekko.cluster.distributed-data.gossip-interval = 200ms
+      pekko.cluster.distributed-data.notify-subscribers-interval = 100ms
+      pekko.cluster.sharding.retry-interval = 300ms
+      pekko.actor.serialize-messages = off
+      """;
+
+  private final Map<String, TestRig> rigs = new HashMap<>();
+  private final Map<String, Path> repositories = new HashMap<>();
+  private final List<String> running = new ArrayList<>();
+  private final List<Integer> seeds = new ArrayList<>();
+
+  /** Starts a rig and waits until it is ready; the first rigs started are the seeds. */
+  public TestRig start(String name, String region, double latitude, double longitude, String budget) throws Exception {
+    Path repo = repositories.computeIfAbsent(name, n -> {
+      try {
+        return Files.createTempDirectory("rigserve-" + n);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+    String harness = ClusterHarness.TEST_TIMINGS.root().render(ConfigRenderOptions.concise());
+    String seedList = String.join(",", seeds.stream().map(p -> "127.0.0.1:" + p).toList());
+    TestRig rig = TestRig.start(repo, TIMINGS + harness.substring(1, harness.length() - 1) + "\n"
+        + "rigserve.node { region = " + region + ", zone = " + name + ", latitude = " + latitude
+        + ", longitude = " + longitude + ", capacity.model-memory = " + budget + ", seed-nodes = \"" + seedList + "\" }\n");
+    if (seeds.size() < 2) seeds.add(rig.rig.system().address().getPort().get());
+    rigs.put(name, rig);
+    running.add(name);
+    return rig;
+  }
+
+  public TestRig rig(String name) {
+    return rigs.get(name);
+  }
+
+  public Path repository(String name) {
+    return repositories.get(name);
+  }
+
+  public String address(String name) {
+    return rigs.get(name).rig.system().address().toString();
+  }
+
+  /** Ends a rig as a crash would: no leave, no hand-off. */
+  public void crash(String name) {
+    TestRig rig = rigs.get(name);
+    rig.rig.cluster().lifecycle().stopping();
+    rig.rig.system().terminate();
+    running.remove(name);
+  }
+
+  /** Stops a rig gracefully (it leaves the cluster). */
+  public void stop(String name) throws Exception {
+    rigs.get(name).close();
+    running.remove(name);
+  }
+
+  /** A deployed model as {@code /admin/models} of a running rig shows it. */
+  public JsonNode model(String name) {
+    try {
+      for (JsonNode m : rigs.get(running.get(0)).getManagement("/admin/models").json().get("models")) {
+        if (m.get("name").asText().equals(name)) return m;
+      }
+    } catch (IOException | InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+    throw new AssertionError("no model " + name);
+  }
+
+  public List<JsonNode> readyReplicas(String name) {
+    try {
+      List<JsonNode> ready = new ArrayList<>();
+      for (JsonNode r : model(name).get("replicas")) if (r.get("state").asText().equals("ready")) ready.add(r);
+      return ready;
+    } catch (RuntimeException | AssertionError e) {
+      return List.of();
+    }
+  }
+
+  public static void await(Duration max, String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + max.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (condition.getAsBoolean()) return;
+      Thread.sleep(200);
+    }
+    throw new AssertionError("not within " + max + ": " + what);
+  }
+
+  @Override
+  public void close() {
+    for (String name : List.copyOf(running)) {
+      try {
+        rigs.get(name).close();
+      } catch (Exception ignored) {
+        // already stopped
+      }
+    }
+  }
+}
