@@ -13,6 +13,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.remote.RemoteActorRefProvider;
+import org.apache.pekko.remote.transport.ThrottlerTransportAdapter;
 
 /**
  * Whole rigs in named regions in one JVM, with the cluster harness's short timings: start, crash
@@ -36,6 +40,7 @@ public final class TestCluster implements AutoCloseable {
   private final Map<String, Path> repositories = new HashMap<>();
   private final List<String> running = new ArrayList<>();
   private final List<Integer> seeds = new ArrayList<>();
+  private final Map<String, String> regionOf = new HashMap<>();
 
   /** Starts a rig and waits until it is ready; the first rigs started are the seeds. */
   public TestRig start(String name, String region, double latitude, double longitude, String budget) throws Exception {
@@ -53,6 +58,7 @@ public final class TestCluster implements AutoCloseable {
         + ", longitude = " + longitude + ", capacity.model-memory = " + budget + ", seed-nodes = \"" + seedList + "\" }\n");
     if (seeds.size() < 2) seeds.add(rig.rig.system().address().getPort().get());
     rigs.put(name, rig);
+    regionOf.put(name, region);
     running.add(name);
     return rig;
   }
@@ -75,6 +81,33 @@ public final class TestCluster implements AutoCloseable {
     rig.rig.cluster().lifecycle().stopping();
     rig.rig.system().terminate();
     running.remove(name);
+  }
+
+  /** Cuts every running rig of {@code region} off from every other rig (both directions), as a network partition would. */
+  public void cut(String region) {
+    throttle(region, ThrottlerTransportAdapter.blackholeThrottleMode());
+  }
+
+  public void heal(String region) {
+    throttle(region, ThrottlerTransportAdapter.unthrottledThrottleMode());
+  }
+
+  private void throttle(String region, ThrottlerTransportAdapter.ThrottleMode mode) {
+    for (String inside : running) {
+      if (!regionOf.get(inside).equals(region)) continue;
+      for (String outside : running) {
+        if (regionOf.get(outside).equals(region)) continue;
+        setThrottle(inside, outside, mode);
+        setThrottle(outside, inside, mode);
+      }
+    }
+  }
+
+  private void setThrottle(String from, String to, ThrottlerTransportAdapter.ThrottleMode mode) {
+    ExtendedActorSystem classic = (ExtendedActorSystem) Adapter.toClassic(rigs.get(from).rig.system());
+    RemoteActorRefProvider provider = (RemoteActorRefProvider) classic.provider();
+    provider.transport().managementCommand(new ThrottlerTransportAdapter.SetThrottle(
+        rigs.get(to).rig.system().address(), ThrottlerTransportAdapter.bothDirection(), mode));
   }
 
   /** Stops a rig gracefully (it leaves the cluster). */
