@@ -10,15 +10,16 @@ import java.util.regex.Pattern;
 /**
  * How a model is to be deployed, from the {@code parameters} of a load request:
  * {@code partitions} (K, or "auto": the fewest stages that fit the rigs' budgets),
- * {@code regions} (comma-separated; empty: every region) and {@code replicas_per_region}.
+ * {@code regions} (comma-separated; empty: every region), {@code replicas_per_region} and
+ * {@code hedge_after_ms} (a second copy of a stage to the next replica after that long; 0: off).
  */
-public record DeployParameters(OptionalInt partitions, List<String> regions, int replicasPerRegion) {
+public record DeployParameters(OptionalInt partitions, List<String> regions, int replicasPerRegion, long hedgeAfterMillis) {
 
   public static final int DEFAULT_REPLICAS_PER_REGION = 2;
   private static final Pattern REGION = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
   public static DeployParameters defaults() {
-    return new DeployParameters(OptionalInt.of(1), List.of(), DEFAULT_REPLICAS_PER_REGION);
+    return new DeployParameters(OptionalInt.of(1), List.of(), DEFAULT_REPLICAS_PER_REGION, 0);
   }
 
   public static DeployParameters from(Map<String, Object> parameters) {
@@ -61,6 +62,15 @@ public record DeployParameters(OptionalInt partitions, List<String> regions, int
         throw new InvalidInput("parameter 'replicas_per_region' must be an integer from 1 to 64, got " + n);
       }
     }
-    return new DeployParameters(partitions, List.copyOf(regions), replicas);
+    long hedge = 0;
+    Object h = parameters.get("hedge_after_ms");
+    if (h != null) {
+      if (h instanceof Long v && v >= 0 && v <= 60_000) {
+        hedge = v;
+      } else {
+        throw new InvalidInput("parameter 'hedge_after_ms' must be an integer from 0 to 60000, got " + h);
+      }
+    }
+    return new DeployParameters(partitions, List.copyOf(regions), replicas, hedge);
   }
 }

@@ -80,7 +80,7 @@ public final class ModelDeployer {
       memory[stage.index()] = partitioner.settings().memoryFor(stage.weightBytes()) + stage.onnx().length;
       stages.add(new ModelDescriptor.Stage(stage.inputs(), stage.outputs()));
     }
-    ModelDescriptor descriptor = new ModelDescriptor(whole.inputs(), whole.outputs(), stages);
+    ModelDescriptor descriptor = new ModelDescriptor(whole.inputs(), whole.outputs(), stages, parameters.hedgeAfterMillis());
     Deployment deployment = new Deployment(name, version, k, parameters.regions().toArray(new String[0]),
         parameters.replicasPerRegion(), memory, shas, new String[] {selfDataPlane}, descriptor.toBytes());
     registry.publish(deployment).toCompletableFuture().join();

@@ -16,7 +16,17 @@ import java.util.List;
  * chain: the model's inputs and outputs, and per stage the tensors it reads and writes. It
  * travels inside the cluster-wide deployment as JSON, so rigs need no copy of the model file.
  */
-public record ModelDescriptor(List<TensorSpec> inputs, List<TensorSpec> outputs, List<Stage> stages) {
+public record ModelDescriptor(List<TensorSpec> inputs, List<TensorSpec> outputs, List<Stage> stages, long hedgeAfterMillis) {
+
+  /** A descriptor without hedging. */
+  public ModelDescriptor(List<TensorSpec> inputs, List<TensorSpec> outputs, List<Stage> stages) {
+    this(inputs, outputs, stages, 0);
+  }
+
+  /** How long a stage waits before a second copy goes to the next replica; zero: never. */
+  public java.time.Duration hedgeAfter() {
+    return java.time.Duration.ofMillis(hedgeAfterMillis);
+  }
 
   /** One pipeline stage: the tensors it reads (request inputs or earlier outputs) and writes. */
   public record Stage(List<String> inputs, List<String> outputs) {
@@ -38,6 +48,7 @@ public record ModelDescriptor(List<TensorSpec> inputs, List<TensorSpec> outputs,
     ObjectNode root = JSON.createObjectNode();
     root.set("inputs", specs(inputs));
     root.set("outputs", specs(outputs));
+    root.put("hedgeAfterMs", hedgeAfterMillis);
     ArrayNode stageArray = root.putArray("stages");
     for (Stage s : stages) {
       ObjectNode node = stageArray.addObject();
@@ -58,7 +69,8 @@ public record ModelDescriptor(List<TensorSpec> inputs, List<TensorSpec> outputs,
       for (JsonNode s : root.get("stages")) {
         stages.add(new Stage(strings(s.get("inputs")), strings(s.get("outputs"))));
       }
-      return new ModelDescriptor(specs(root.get("inputs")), specs(root.get("outputs")), stages);
+      long hedge = root.has("hedgeAfterMs") ? root.get("hedgeAfterMs").asLong() : 0;
+      return new ModelDescriptor(specs(root.get("inputs")), specs(root.get("outputs")), stages, hedge);
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException("not a model descriptor: " + e.getMessage(), e);
     }

@@ -44,7 +44,7 @@ public final class PipelineRouter {
     for (int i = 0; i < descriptor.stages().size(); i++) {
       int partition = i;
       ModelDescriptor.Stage stage = descriptor.stages().get(i);
-      chain = chain.thenCompose(done -> runStage(model, version, partition, stage, pool, deadline));
+      chain = chain.thenCompose(done -> runStage(model, version, partition, stage, pool, deadline, descriptor.hedgeAfter()));
     }
     List<String> wanted = outputs.isEmpty()
         ? descriptor.outputs().stream().map(s -> s.name()).toList() : outputs;
@@ -56,13 +56,13 @@ public final class PipelineRouter {
   }
 
   private CompletionStage<Void> runStage(String model, String version, int partition, ModelDescriptor.Stage stage,
-      Map<String, Tensor> pool, Instant deadline) {
+      Map<String, Tensor> pool, Instant deadline, Duration hedgeAfter) {
     Tensor[] stageInputs = new Tensor[stage.inputs().size()];
     for (int i = 0; i < stageInputs.length; i++) {
       stageInputs[i] = pool.get(stage.inputs().get(i));
     }
     StageInput input = new StageInput(stageInputs, stage.outputs().toArray(new String[0]));
-    List<StageTarget> candidates = targets.candidates(model, version, partition);
+    List<StageTarget> candidates = hedged(targets.candidates(model, version, partition), hedgeAfter);
     String where = "partition " + partition + " of " + model + "@" + version;
     if (candidates.isEmpty()) {
       return CompletableFuture.failedFuture(new NoHealthyReplica("no replica of " + where + " is ready or reachable"));
@@ -103,6 +103,15 @@ public final class PipelineRouter {
       failures.add(target.describe() + ": " + cause);
       return attempt(candidates, index + 1, input, deadline, where, failures, overloaded);
     }).thenCompose(stage -> stage);
+  }
+
+  /** With hedging on, the two best replicas are raced as one target; the rest stay for failover. */
+  private static List<StageTarget> hedged(List<StageTarget> candidates, Duration hedgeAfter) {
+    if (hedgeAfter.isZero() || candidates.size() < 2) return candidates;
+    List<StageTarget> out = new ArrayList<>();
+    out.add(new HedgedTarget(candidates.get(0), candidates.get(1), hedgeAfter));
+    out.addAll(candidates.subList(2, candidates.size()));
+    return out;
   }
 
   private static String tried(List<String> failures) {

@@ -75,6 +75,19 @@ class PipelineRouterTest {
   }
 
   @Test
+  void withHedgingASilentReplicaCostsOnlyTheHedgeDelay() throws Exception {
+    StageTarget silent = target("silent", (input, deadline) -> new CompletableFuture<>());
+    ModelDescriptor hedged = new ModelDescriptor(descriptor.inputs(), descriptor.outputs(), descriptor.stages(), 50);
+    PipelineRouter router = new PipelineRouter(targets(Map.of(0, List.of(silent), 1, List.of(silent))), Duration.ofSeconds(10));
+    long started = System.nanoTime();
+    List<Tensor> out = router.run("mlp", "1", hedged, inputs, List.of("label"), Instant.now().plusSeconds(20))
+        .toCompletableFuture().get(20, TimeUnit.SECONDS);
+    long millis = (System.nanoTime() - started) / 1_000_000;
+    assertArrayEquals(TestTensors.int64Values(byName(whole(), "label")), TestTensors.int64Values(out.get(0)));
+    assertTrue(millis < 5_000, "the silent replicas held the request " + millis + " ms");
+  }
+
+  @Test
   void whenNoReplicaAnswersTheErrorNamesThePartitionAndEveryAttempt() {
     StageTarget gone = target("rig-a", (input, deadline) ->
         CompletableFuture.completedFuture(new StageResult.Failed(StageResult.Reason.NOT_LOADED, "not here")));
