@@ -8,12 +8,8 @@ import io.rigserve.serving.testmodels.TestModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.StreamSupport;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.AfterAll;
@@ -52,26 +48,22 @@ class RegionCutTest {
 
     String body = "{\"parameters\":{\"timeout\":20000},\"inputs\":[{\"name\":\"image\",\"shape\":[1,1,8,8],"
         + "\"datatype\":\"FP32\",\"data\":" + Arrays.toString(new float[64]) + "}]}";
-    AtomicBoolean running = new AtomicBoolean(true);
-    AtomicInteger majorityOk = new AtomicInteger();
-    AtomicInteger isolatedOk = new AtomicInteger();
-    ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
-    List<Thread> clients = new ArrayList<>();
-    clients.add(client(cluster.rig("us-east-0"), body, running, majorityOk, failures));
-    clients.add(client(cluster.rig("sa-east-0"), body, running, isolatedOk, failures));
-
+    SteadyLoad majorityLoad = SteadyLoad.start(cluster.rig("us-east-0"), "/v2/models/conv/infer", body, 1);
+    SteadyLoad isolatedLoad = SteadyLoad.start(cluster.rig("sa-east-0"), "/v2/models/conv/infer", body, 1);
     Thread.sleep(2000);
     cluster.cut("sa-east");
     TestRig majority = cluster.rig("us-east-0");
     TestCluster.await(Duration.ofSeconds(40), "the cut-off region downed by the majority", () ->
         StreamSupport.stream(Cluster.get(majority.rig.system()).state().getMembers().spliterator(), false)
             .noneMatch(m -> m.dataCenter().equals("sa-east")));
-    int isolatedDuringCut = isolatedOk.get();
-    running.set(false);
-    for (Thread t : clients) t.join(30_000);
+    int isolatedDuringCut = isolatedLoad.answered();
+    majorityLoad.stop();
+    isolatedLoad.stop();
+    List<String> failures = new java.util.ArrayList<>(majorityLoad.failures());
+    failures.addAll(isolatedLoad.failures());
     System.out.printf("region cut: majority answered %d, cut-off region answered %d of its own clients, %d failed%n",
-        majorityOk.get(), isolatedDuringCut, failures.size());
-    assertEquals(List.of(), List.copyOf(failures), "requests failed during the cut");
+        majorityLoad.answered(), isolatedDuringCut, failures.size());
+    assertEquals(List.of(), failures, "requests failed during the cut");
     assertTrue(isolatedDuringCut > 10, "the cut-off region stopped serving its own clients: " + isolatedDuringCut);
 
     cluster.heal("sa-east");
@@ -88,22 +80,5 @@ class RegionCutTest {
         cluster.readyReplicas("conv").stream().filter(r -> r.get("region").asText().equals("sa-east")).count() == 4);
     Reply back = cluster.rig("sa-east-2").post("/v2/models/conv/infer", body);
     assertEquals(200, back.status(), back.body());
-  }
-
-  private static Thread client(TestRig gateway, String body, AtomicBoolean running, AtomicInteger ok,
-      ConcurrentLinkedQueue<String> failures) {
-    Thread t = new Thread(() -> {
-      long until = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-      while (running.get() && System.nanoTime() < until) {
-        try {
-          Reply reply = gateway.post("/v2/models/conv/infer", body);
-          if (reply.status() == 200) ok.incrementAndGet(); else failures.add(reply.status() + " " + reply.body());
-        } catch (Exception e) {
-          failures.add(e.toString());
-        }
-      }
-    });
-    t.start();
-    return t;
   }
 }

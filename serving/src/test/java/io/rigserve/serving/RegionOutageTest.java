@@ -9,14 +9,10 @@ import io.rigserve.serving.testmodels.TestModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -59,25 +55,7 @@ class RegionOutageTest {
 
     String body = "{\"parameters\":{\"timeout\":20000},\"inputs\":[{\"name\":\"image\",\"shape\":[1,1,8,8],"
         + "\"datatype\":\"FP32\",\"data\":" + Arrays.toString(new float[64]) + "}]}";
-    AtomicBoolean running = new AtomicBoolean(true);
-    AtomicInteger ok = new AtomicInteger();
-    ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
-    List<Thread> clients = new ArrayList<>();
-    for (int c = 0; c < 3; c++) {
-      Thread t = new Thread(() -> {
-        long until = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (running.get() && System.nanoTime() < until) {
-          try {
-            Reply reply = gateway.post("/v2/models/conv/infer", body);
-            if (reply.status() == 200) ok.incrementAndGet(); else failures.add(reply.status() + " " + reply.body());
-          } catch (Exception e) {
-            failures.add(e.toString());
-          }
-        }
-      });
-      clients.add(t);
-      t.start();
-    }
+    SteadyLoad traffic = SteadyLoad.start(gateway, "/v2/models/conv/infer", body, 3);
     Thread.sleep(3000);
     String victim = busiestBorrowedRegion(gateway);
     Map<String, Long> before = sentTo(gateway, victim);
@@ -103,11 +81,10 @@ class RegionOutageTest {
     TestCluster.await(Duration.ofSeconds(40), "the dead region downed and removed", () ->
         java.util.stream.StreamSupport.stream(Cluster.get(gateway.rig.system()).state().getMembers().spliterator(), false)
             .noneMatch(m -> m.dataCenter().equals(victim)));
-    running.set(false);
-    for (Thread t : clients) t.join(30_000);
-    System.out.printf("region outage: %d requests answered, %d failed%n", ok.get(), failures.size());
-    assertEquals(List.of(), List.copyOf(failures), "requests failed during the outage");
-    assertTrue(ok.get() > 20, "too little load to mean anything: " + ok.get());
+    traffic.stop();
+    System.out.printf("region outage: %d requests answered, %d failed%n", traffic.answered(), traffic.failures().size());
+    assertEquals(List.of(), traffic.failures(), "requests failed during the outage");
+    assertTrue(traffic.answered() > 20, "too little load to mean anything: " + traffic.answered());
 
     double lat = victim.equals("eu-west") ? 53.3 : -23.5;
     double lon = victim.equals("eu-west") ? -6.3 : -46.6;
