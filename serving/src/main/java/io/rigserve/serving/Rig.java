@@ -120,7 +120,7 @@ public final class Rig {
       ReplicaSharding sharding = ReplicaSharding.start(system, runtimes);
       PlacementController.init(system, cluster.topology(), PlacementSettings.from(full));
       ModelDeployer deployer = new ModelDeployer(runtime, new OnnxPartitioner(runtime), artifacts,
-          DeploymentRegistry.get(system), rig.dataPlaneUrl(), regions -> smallestBudget(topology, regions));
+          rig.dataPlaneUrl(), regions -> smallestBudget(topology, regions));
       ModelRepository repository = new ModelRepository(settings.repositoryPath(), runtime, deployer,
           DeploymentRegistry.get(system), catalog);
       local.set(repository);

@@ -141,6 +141,12 @@ public final class ModelCatalog {
     }
   }
 
+  /** True while any replica of {@code model@version} is still placed or running somewhere. */
+  public boolean hasReplicas(String model, String version) {
+    return directory.snapshot().replicas().stream()
+        .anyMatch(r -> r.id().model().equals(model) && r.id().version().equals(version));
+  }
+
   public List<Deployment> deployments() {
     return deployments.all();
   }

@@ -11,7 +11,6 @@ import io.rigserve.serving.runtime.OnnxRuntime;
 import io.rigserve.serving.transfer.ArtifactId;
 import io.rigserve.serving.transfer.ArtifactStore;
 import io.rigserve.sharding.placement.Deployment;
-import io.rigserve.sharding.placement.DeploymentRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -24,28 +23,28 @@ import java.util.function.ToLongFunction;
  * Turns a model version on this rig's disk into a cluster deployment: checks it, loads it once
  * for its inputs and outputs, cuts it into K stages (given, or the fewest that fit the smallest
  * budget among the target regions' rigs), keeps each stage in the artifact store for other rigs
- * to fetch, and publishes the desired state. Blocking: run it off Pekko's dispatchers.
+ * to fetch, and describes the desired state for the cluster. Blocking: run it off Pekko's
+ * dispatchers.
  */
 public final class ModelDeployer {
 
   private final OnnxRuntime runtime;
   private final OnnxPartitioner partitioner;
   private final ArtifactStore store;
-  private final DeploymentRegistry registry;
   private final String selfDataPlane;
   private final ToLongFunction<List<String>> smallestBudget;
 
   public ModelDeployer(OnnxRuntime runtime, OnnxPartitioner partitioner, ArtifactStore store,
-      DeploymentRegistry registry, String selfDataPlane, ToLongFunction<List<String>> smallestBudget) {
+      String selfDataPlane, ToLongFunction<List<String>> smallestBudget) {
     this.runtime = runtime;
     this.partitioner = partitioner;
     this.store = store;
-    this.registry = registry;
     this.selfDataPlane = selfDataPlane;
     this.smallestBudget = smallestBudget;
   }
 
-  public Deployment deploy(String name, String version, Path modelFile, DeployParameters parameters) {
+  /** Cuts and stores the version and returns the deployment to publish (not yet published). */
+  public Deployment prepare(String name, String version, Path modelFile, DeployParameters parameters) {
     ModelArtifactCheck.check(modelFile);
     ModelDescriptor whole;
     try (OnnxModel model = runtime.load(modelFile)) {
@@ -81,9 +80,7 @@ public final class ModelDeployer {
       stages.add(new ModelDescriptor.Stage(stage.inputs(), stage.outputs()));
     }
     ModelDescriptor descriptor = new ModelDescriptor(whole.inputs(), whole.outputs(), stages, parameters.hedgeAfterMillis());
-    Deployment deployment = new Deployment(name, version, k, parameters.regions().toArray(new String[0]),
+    return new Deployment(name, version, k, parameters.regions().toArray(new String[0]),
         parameters.replicasPerRegion(), memory, shas, new String[] {selfDataPlane}, descriptor.toBytes());
-    registry.publish(deployment).toCompletableFuture().join();
-    return deployment;
   }
 }

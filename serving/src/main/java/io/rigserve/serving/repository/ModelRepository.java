@@ -42,6 +42,7 @@ public final class ModelRepository {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
   private static final Pattern VERSION = Pattern.compile("[0-9]{1,18}");
   private static final Logger log = LoggerFactory.getLogger(ModelRepository.class);
+  private static final java.time.Duration REDEPLOY_WAIT = java.time.Duration.ofSeconds(60);
 
   private final Path root;
   private final OnnxRuntime runtime;
@@ -101,7 +102,7 @@ public final class ModelRepository {
     List<String> failed = new ArrayList<>();
     for (String version : versions) {
       try {
-        deployed.add(deployer.deploy(name, version, dir.resolve(version).resolve(MODEL_FILE), parameters));
+        deployed.add(publish(deployer.prepare(name, version, dir.resolve(version).resolve(MODEL_FILE), parameters)));
         failures.remove(name + "@" + version);
         published.add(name + "@" + version);
       } catch (RuntimeException e) {
@@ -114,6 +115,33 @@ public final class ModelRepository {
     }
     log.info("model {} deployed, versions {}", name, versions);
     return deployed;
+  }
+
+  /**
+   * Publishes {@code d}. A version deployed before in another shape (other stages) is first
+   * withdrawn and its replicas waited out: replicas keep their entity ids, so old ones must not
+   * keep serving stages of the old cut.
+   */
+  private Deployment publish(Deployment d) {
+    Optional<Deployment> current = catalog.deployments().stream().filter(x -> x.key().equals(d.key())).findFirst();
+    if (current.isPresent() && !current.get().equals(d)) {
+      registry.remove(d.key()).toCompletableFuture().join();
+      long deadline = System.nanoTime() + REDEPLOY_WAIT.toNanos();
+      while (catalog.hasReplicas(d.model(), d.version()) && System.nanoTime() < deadline) {
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while replacing " + d.key(), e);
+        }
+      }
+      if (catalog.hasReplicas(d.model(), d.version())) {
+        throw new ModelConflict("the replicas of " + d.key() + " did not stop within " + REDEPLOY_WAIT.toSeconds()
+            + " s; load it again, or unload it first");
+      }
+    }
+    registry.publish(d).toCompletableFuture().join();
+    return d;
   }
 
   /** Stops serving {@code name} everywhere; replicas finish their in-flight runs before they close. */

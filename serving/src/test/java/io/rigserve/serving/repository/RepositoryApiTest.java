@@ -129,6 +129,25 @@ class RepositoryApiTest {
   }
 
   @Test
+  void loadingAVersionAgainCutDifferentlyReplacesItsReplicas() throws Exception {
+    String body = "{\"inputs\":[{\"name\":\"features\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]},"
+        + "{\"name\":\"offset\",\"shape\":[1,3],\"datatype\":\"FP32\",\"data\":[0,0,0]}]}";
+    Reply whole = rig.post("/v2/models/mlp/infer", body);
+    assertEquals(200, whole.status(), whole.body());
+    Reply cut = rig.post("/v2/repository/models/mlp/load", "{\"parameters\": {\"partitions\": 2}}");
+    assertEquals(200, cut.status(), cut.body());
+    Reply staged = rig.post("/v2/models/mlp/infer", body);
+    assertEquals(200, staged.status(), staged.body());
+    assertEquals(whole.json().get("outputs").toString(), staged.json().get("outputs").toString());
+    for (JsonNode m : rig.getManagement("/admin/models").json().get("models")) {
+      if (m.get("name").asText().equals("mlp")) {
+        assertEquals(2, m.get("partitions").asInt(), m.toString());
+        assertTrue(m.get("ready").asBoolean(), m.toString());
+      }
+    }
+  }
+
+  @Test
   void loadingOrUnloadingAnUnknownModelIsNotFound() throws Exception {
     assertError(404, "no model 'ghost'", rig.post("/v2/repository/models/ghost/load", ""));
     assertError(404, "no model 'ghost'", rig.post("/v2/repository/models/ghost/unload", ""));
