@@ -53,7 +53,7 @@ public final class ModelRepository {
   private final Map<String, String> failures = new ConcurrentHashMap<>();
   /** Models unloaded on purpose (shown as such in the index). */
   private final Set<String> unloaded = ConcurrentHashMap.newKeySet();
-  /** model@version published from this rig and not unloaded since. */
+  /** model@version published from this rig and not yet seen back in the cluster-wide map. */
   private final Set<String> published = ConcurrentHashMap.newKeySet();
 
   public ModelRepository(Path root, OnnxRuntime runtime, ModelDeployer deployer, DeploymentRegistry registry,
@@ -240,6 +240,8 @@ public final class ModelRepository {
     Optional<Deployment> d = catalog.deployments().stream()
         .filter(x -> x.model().equals(name) && x.version().equals(version)).findFirst();
     if (d.isPresent()) {
+      // Seen in the cluster: from now on its absence means another rig unloaded it.
+      published.remove(name + "@" + version);
       String missing = catalog.missing(d.get());
       return missing.isEmpty()
           ? new ModelVersion(name, version, VersionState.READY, "", sha)
