@@ -124,7 +124,16 @@ public final class ModelRepository {
    */
   private Deployment publish(Deployment d) {
     Optional<Deployment> current = catalog.deployments().stream().filter(x -> x.key().equals(d.key())).findFirst();
-    if (current.isPresent() && !current.get().equals(d)) {
+    if (current.isPresent() && java.util.Arrays.equals(current.get().partitionSha256(), d.partitionSha256())) {
+      // The same cut (several rigs deploy the same files): keep every rig that holds them as an origin.
+      java.util.Set<String> origins = new java.util.LinkedHashSet<>(List.of(current.get().origins()));
+      origins.addAll(List.of(d.origins()));
+      Deployment merged = new Deployment(d.model(), d.version(), d.partitions(), d.regions(), d.replicasPerRegion(),
+          d.partitionBytes(), d.partitionSha256(), origins.toArray(new String[0]), d.descriptor());
+      if (!merged.equals(current.get())) registry.publish(merged).toCompletableFuture().join();
+      return merged;
+    }
+    if (current.isPresent()) {
       registry.remove(d.key()).toCompletableFuture().join();
       long deadline = System.nanoTime() + REDEPLOY_WAIT.toNanos();
       while (catalog.hasReplicas(d.model(), d.version()) && System.nanoTime() < deadline) {
