@@ -35,8 +35,20 @@ class GracefulLeaveTest {
 
       String body = "{\"inputs\":[{\"name\":\"x\",\"shape\":[64," + WIDTH + "],\"datatype\":\"FP32\",\"data\":"
           + Arrays.toString(ones(64 * WIDTH)) + "}]}";
-      Reply first = b.post("/v2/models/slow/infer", body);
-      assertEquals(200, first.status(), first.body());
+      // Both rigs deploy the model from their own disks; let their deployments settle first,
+      // and learn how long one request takes on this machine.
+      long oneRequestMillis = Long.MAX_VALUE;
+      for (int settled = 0, tries = 0; settled < 2 && tries < 50; tries++) {
+        long started = System.nanoTime();
+        Reply warm = b.post("/v2/models/slow/infer", body);
+        if (warm.status() == 200) {
+          settled++;
+          oneRequestMillis = Math.min(oneRequestMillis, (System.nanoTime() - started) / 1_000_000);
+        } else {
+          settled = 0;
+        }
+        Thread.sleep(500);
+      }
       List<CompletableFuture<Reply>> inFlight = new ArrayList<>();
       for (int i = 0; i < 4; i++) {
         inFlight.add(CompletableFuture.supplyAsync(() -> {
@@ -47,8 +59,10 @@ class GracefulLeaveTest {
           }
         }));
       }
-      Thread.sleep(100); // the requests have reached the rig
-      assertTrue(inFlight.stream().noneMatch(CompletableFuture::isDone), "the requests were not in flight");
+      // Four requests on a replica that runs two at a time: none can be done a quarter of one request in.
+      Thread.sleep(Math.max(1, oneRequestMillis / 4));
+      assertTrue(inFlight.stream().noneMatch(CompletableFuture::isDone), "the requests were not in flight (one takes "
+          + oneRequestMillis + " ms): " + inFlight.stream().filter(CompletableFuture::isDone).map(f -> f.join().status()).toList());
       b.rig.stop().toCompletableFuture().get(60, TimeUnit.SECONDS);
 
       for (CompletableFuture<Reply> reply : inFlight) {
