@@ -43,21 +43,6 @@ public record RigSettings(
     }
   }
 
-  /** A rig that binds where it advertises and serves management on the default port. */
-  public RigSettings(
-      String systemName,
-      String region,
-      String zone,
-      double latitude,
-      double longitude,
-      long modelMemoryBytes,
-      String host,
-      int port,
-      List<SeedNode> seedNodes) {
-    this(systemName, region, zone, latitude, longitude, modelMemoryBytes, host, port, seedNodes,
-        host, port, host, DEFAULT_MANAGEMENT_PORT, DEFAULT_DATA_PLANE_PORT);
-  }
-
   public static RigSettings from(Config config) {
     SettingsReader node = new SettingsReader(config, "rigserve.node");
     SettingsReader management = new SettingsReader(config, "rigserve.management");

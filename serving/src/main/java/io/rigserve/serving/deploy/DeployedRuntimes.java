@@ -72,11 +72,6 @@ public final class DeployedRuntimes implements PartitionRuntimes {
     if (model != null) model.close();
   }
 
-  /** Replicas whose sessions are open on this rig. */
-  public Set<ReplicaId> openReplicas() {
-    return Set.copyOf(open.keySet());
-  }
-
   /** The deploying rigs first, then rigs running this partition in any region, nearest first. */
   private List<String> peers(Deployment d, int partition) {
     Set<String> peers = new LinkedHashSet<>(List.of(d.origins()));
