@@ -52,6 +52,7 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -145,7 +146,11 @@ public final class Rig {
       if (settings.demoModel() && repository.index().isEmpty()) {
         repository.store(DemoModels.MLP_NAME, "1", DemoModels.mlp());
       }
-      CompletableFuture.runAsync(repository::loadAll, blocking).whenComplete((done, error) -> initialLoad.complete(null));
+      // The disk is deployed once the rig is Up and has read what the cluster already deploys.
+      org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system)).registerOnMemberUp(() ->
+          DeploymentRegistry.get(system).currentFromMajority(Duration.ofSeconds(5))
+              .thenAcceptAsync(repository::loadAll, blocking)
+              .whenComplete((done, error) -> initialLoad.complete(null)));
 
       Http httpExt = Http.get(system);
       CompletionStage<ServerBinding> httpBinding =

@@ -75,11 +75,15 @@ public final class ModelRepository {
     return root;
   }
 
-  /** Deploys every model found on disk with the default parameters; failures are recorded, not thrown. */
-  public void loadAll() {
+  /**
+   * Deploys every model version found on disk with the default parameters, except versions the
+   * cluster already deploys: a rig coming back must not replace what was loaded while it was
+   * away. Failures are recorded, not thrown.
+   */
+  public void loadAll(Map<String, Deployment> inCluster) {
     for (String name : modelNamesOnDisk()) {
       try {
-        load(name, DeployParameters.defaults());
+        load(name, DeployParameters.defaults(), inCluster.keySet());
       } catch (RuntimeException e) {
         log.warn("model {} did not load: {}", name, e.getMessage());
       }
@@ -90,7 +94,11 @@ public final class ModelRepository {
    * Deploys every version of {@code name} on this rig's disk to the cluster (cut, stored for
    * other rigs, published) and returns the deployments; replicas load on the rigs placement picks.
    */
-  public synchronized List<Deployment> load(String name, DeployParameters parameters) {
+  public List<Deployment> load(String name, DeployParameters parameters) {
+    return load(name, parameters, Set.of());
+  }
+
+  private synchronized List<Deployment> load(String name, DeployParameters parameters, Set<String> keep) {
     checkName(name);
     Path dir = root.resolve(name);
     List<String> versions = versionsOnDisk(dir);
@@ -100,7 +108,12 @@ public final class ModelRepository {
     unloaded.remove(name);
     List<Deployment> deployed = new ArrayList<>();
     List<String> failed = new ArrayList<>();
+    List<String> kept = new ArrayList<>();
     for (String version : versions) {
+      if (keep.contains(name + "@" + version)) {
+        kept.add(version);
+        continue;
+      }
       try {
         deployed.add(publish(deployer.prepare(name, version, dir.resolve(version).resolve(MODEL_FILE), parameters)));
         failures.remove(name + "@" + version);
@@ -113,7 +126,8 @@ public final class ModelRepository {
     if (!failed.isEmpty()) {
       throw new InvalidModel("model '" + name + "' did not load: " + String.join("; ", failed));
     }
-    log.info("model {} deployed, versions {}", name, versions);
+    if (!kept.isEmpty()) log.info("model {} versions {} already deployed in the cluster: kept as they are", name, kept);
+    if (!deployed.isEmpty()) log.info("model {} deployed, versions {}", name, versions.stream().filter(v -> !kept.contains(v)).toList());
     return deployed;
   }
 

@@ -1,12 +1,16 @@
 package io.rigserve.serving.routing;
 
+import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What this gateway has seen of one replica: stages sent, answered, failed and in flight, an
  * EWMA of its answer time, and a circuit breaker that keeps the replica out of routing for a
- * cool-down after several failures in a row (one trial stage is let through after it).
+ * cool-down after several failures in a row. After the cool-down, stages go there again only once
+ * its rig has shown a sign of life (answered an RTT probe since the breaker opened): a dead rig
+ * gets no trial stages, only a live one that failed does. A success closes the breaker.
  */
 public final class ReplicaStats {
 
@@ -19,6 +23,8 @@ public final class ReplicaStats {
   private final AtomicInteger failuresInARow = new AtomicInteger();
   private volatile double ewmaMillis = -1;
   private volatile long openUntilNanos;
+  /** When the breaker last opened; null while it is closed. */
+  private volatile Instant openedAt;
 
   void started() {
     sent.incrementAndGet();
@@ -29,6 +35,7 @@ public final class ReplicaStats {
     inFlight.decrementAndGet();
     succeeded.incrementAndGet();
     failuresInARow.set(0);
+    openedAt = null;
     double previous = ewmaMillis;
     ewmaMillis = previous < 0 ? millis : previous + EWMA_WEIGHT * (millis - previous);
   }
@@ -38,6 +45,7 @@ public final class ReplicaStats {
     failed.incrementAndGet();
     if (failuresInARow.incrementAndGet() >= breakerFailures) {
       openUntilNanos = System.nanoTime() + coolDownNanos;
+      openedAt = Instant.now();
       failuresInARow.set(0);
     }
   }
@@ -47,9 +55,20 @@ public final class ReplicaStats {
     inFlight.decrementAndGet();
   }
 
-  /** False while the breaker is open. */
-  public boolean available() {
-    return System.nanoTime() >= openUntilNanos;
+  /**
+   * Whether stages may go to the replica: the breaker is closed, or its cool-down has passed and
+   * the rig was heard from after it opened ({@code rigLastHeard} empty: nothing is known, so the
+   * cool-down alone decides).
+   */
+  public boolean available(Optional<Instant> rigLastHeard) {
+    Instant opened = openedAt;
+    if (opened == null) return true;
+    return System.nanoTime() >= openUntilNanos && rigLastHeard.map(t -> t.isAfter(opened)).orElse(true);
+  }
+
+  /** True from the failure that opened the breaker until a stage succeeds there again. */
+  public boolean breakerOpen() {
+    return openedAt != null;
   }
 
   /** Expected time for one more stage: the round trip plus the queue this gateway has put there. */

@@ -1,5 +1,6 @@
 package io.rigserve.serving.routing;
 
+import io.rigserve.cluster.topology.RigView;
 import io.rigserve.cluster.topology.RttEstimate;
 import io.rigserve.serving.deploy.ModelCatalog;
 import io.rigserve.serving.deploy.TopologyCache;
@@ -14,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
@@ -54,7 +56,7 @@ public final class ShardedStageTargets implements StageTargets {
     List<Scored> scored = new ArrayList<>();
     for (ReplicaLocation r : usable) {
       ReplicaStats s = stats.of(r.region(), r.id());
-      if (s.available()) scored.add(new Scored(r, s, s.expectedMillis(rttMillis(r))));
+      if (s.available(lastHeard(r))) scored.add(new Scored(r, s, s.expectedMillis(rttMillis(r))));
     }
     if (scored.isEmpty()) {
       for (ReplicaLocation r : usable) {
@@ -79,6 +81,19 @@ public final class ShardedStageTargets implements StageTargets {
     List<StageTarget> targets = new ArrayList<>(ordered.size());
     for (Scored s : ordered) targets.add(target(s.replica(), s.stats(), rttMillis(s.replica())));
     return targets;
+  }
+
+  /**
+   * When the replica's rig last answered an RTT probe from this rig; when this rig does not
+   * probe it (a few rigs per remote region are), when any rig of its region last did.
+   */
+  private Optional<Instant> lastHeard(ReplicaLocation r) {
+    return topology.view().flatMap(v -> {
+      Optional<RttEstimate> rig = v.member(AddressFromURIString.parse(r.address())).flatMap(RigView::rtt)
+          .filter(e -> e.sinceLastSample().isPresent());
+      Optional<RttEstimate> heard = rig.or(() -> v.rttToRegion(r.region()).filter(e -> e.sinceLastSample().isPresent()));
+      return heard.map(e -> v.takenAt().minus(e.sinceLastSample().get()));
+    });
   }
 
   /** Round trip to the replica's rig: measured to that rig, else to its region, else the prior. */

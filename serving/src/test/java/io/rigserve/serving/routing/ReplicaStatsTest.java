@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rigserve.sharding.replica.ReplicaId;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class ReplicaStatsTest {
@@ -19,14 +21,32 @@ class ReplicaStatsTest {
       stats.started();
       routing.failed(stats);
     }
-    assertTrue(stats.available());
+    assertTrue(stats.available(Optional.empty()));
     stats.started();
     routing.failed(stats);
-    assertFalse(stats.available());
+    assertFalse(stats.available(Optional.empty()));
     Thread.sleep(400);
-    assertTrue(stats.available(), "a trial is let through after the cool-down");
+    assertTrue(stats.available(Optional.empty()), "a trial is let through after the cool-down");
     assertEquals(3, stats.failed());
     assertEquals(0, stats.inFlight());
+  }
+
+  @Test
+  void afterTheCoolDownOnlyARigHeardFromSinceTheBreakerOpenedGetsStagesAgain() throws Exception {
+    Instant heardBefore = Instant.now();
+    Thread.sleep(5);
+    for (int i = 0; i < 3; i++) {
+      stats.started();
+      routing.failed(stats);
+    }
+    assertTrue(stats.breakerOpen());
+    Thread.sleep(400);
+    assertFalse(stats.available(Optional.of(heardBefore)), "a rig silent since the failures gets no trial");
+    assertTrue(stats.available(Optional.of(Instant.now())), "a rig that answered a probe since gets a trial");
+    stats.started();
+    stats.succeeded(3.0);
+    assertFalse(stats.breakerOpen());
+    assertTrue(stats.available(Optional.of(heardBefore)), "a closed breaker does not look at probes");
   }
 
   @Test
@@ -39,7 +59,7 @@ class ReplicaStatsTest {
     stats.succeeded(4.0);
     stats.started();
     routing.failed(stats);
-    assertTrue(stats.available(), "failures after a success start counting again");
+    assertTrue(stats.available(Optional.empty()), "failures after a success start counting again");
 
     double idle = stats.expectedMillis(10);
     stats.started();

@@ -77,15 +77,32 @@ public final class DeploymentRegistry implements Extension {
 
   /** The deployments this rig knows now (what gossip has brought so far). */
   public CompletionStage<SortedMap<String, Deployment>> current() {
+    return read(Replicator.readLocal()).thenApply(entries -> entries == null ? Collections.emptySortedMap() : entries);
+  }
+
+  /**
+   * The deployments a majority of rigs know, for a rig that has just joined and must not act on
+   * its own empty view; when no majority answers within {@code timeout} (a region lost and not
+   * yet downed), what this rig knows by then.
+   */
+  public CompletionStage<SortedMap<String, Deployment>> currentFromMajority(Duration timeout) {
+    return read(new Replicator.ReadMajority(timeout)).thenCompose(entries ->
+        entries != null ? CompletableFuture.completedFuture(entries) : current());
+  }
+
+  /** The map as read at {@code consistency}: empty when it does not exist yet, null when the read failed. */
+  private CompletionStage<SortedMap<String, Deployment>> read(Replicator.ReadConsistency consistency) {
+    Duration askTimeout = consistency.timeout().plus(TIMEOUT);
     return AskPattern.<Replicator.Command, Replicator.GetResponse<LWWMap<String, Deployment>>>ask(
-            replicator, replyTo -> new Replicator.Get<>(KEY, Replicator.readLocal(), replyTo), TIMEOUT,
-            system.scheduler())
+            replicator, replyTo -> new Replicator.Get<>(KEY, consistency, replyTo), askTimeout, system.scheduler())
         .thenApply(response -> {
           if (response instanceof Replicator.GetSuccess<LWWMap<String, Deployment>> success) {
             return Collections.unmodifiableSortedMap(new TreeMap<>(success.get(KEY).getEntries()));
           }
-          return Collections.emptySortedMap();
-        });
+          if (response instanceof Replicator.NotFound) return Collections.<String, Deployment>emptySortedMap();
+          return null;
+        })
+        .exceptionally(timedOut -> null);
   }
 
   /** Sends {@code subscriber} the deployments now and after every change, until it stops. */

@@ -44,7 +44,7 @@ public final class RoutingAdminRoute extends AllDirectives {
             .put("failed", s.failed())
             .put("inFlight", s.inFlight())
             .put("ewmaMs", s.ewmaMillis())
-            .put("breakerOpen", !s.available());
+            .put("breakerOpen", s.breakerOpen());
       }
       try {
         return complete(HttpResponse.create().withEntity(ContentTypes.APPLICATION_JSON, JSON.writeValueAsBytes(root)));

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The geo run: four regions (us-east, eu-west, sa-east, af-south), each in its own network
+# namespace, with the round trips of real region pairs between them (76-340 ms, added by a delay
+# proxy in each namespace). Rigs are separate JVMs; the demo model is cut in two stages; clients
+# in the regions send a steady load; then a region is killed (processes killed) and started
+# again, and/or cut off and healed. Prints per phase: requests sent, succeeded, failed, p50/p99,
+# and the time from the fault until no stage went to the failed region.
+#
+#   sudo deploy/run-geo.sh [kill|cut|both] [WORK_DIR]     (default: both, a temporary folder)
+#
+# Needs root and iproute2 (ip netns); uses 10.231.0.0/24 and 10.232.0.0/16 inside the namespaces
+# only, and removes them when it ends. Takes about 5 minutes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ "$(id -u)" = 0 ] || { echo "run-geo: network namespaces need root" >&2; exit 2; }
+if [ ! -d bench/target/lib ] || [ -n "$(find proto cluster sharding serving bench -newer bench/target/lib -name '*.java' | head -1)" ]; then
+  mvn -B -q -DskipTests package
+  touch bench/target/lib
+fi
+exec java -cp "bench/target/classes:bench/target/lib/*" io.rigserve.bench.geo.GeoRun "$@"
