@@ -86,7 +86,13 @@ public final class PipelineRouter {
       return CompletableFuture.failedFuture(new NoHealthyReplica("no replica of " + where + " could answer" + tried(failures)));
     }
     StageTarget target = candidates.get(index);
-    Instant attemptDeadline = min(deadline, now.plus(target.attemptTimeout(attemptTimeout)));
+    Duration budget = target.attemptTimeout(attemptTimeout);
+    if (index + 1 < candidates.size()) {
+      // While another replica could take the stage, an attempt leaves it time for a replay.
+      Duration half = Duration.between(now, deadline).dividedBy(2);
+      if (half.compareTo(budget) < 0) budget = half;
+    }
+    Instant attemptDeadline = min(deadline, now.plus(budget));
     return target.run(input, attemptDeadline).handle((result, error) -> {
       if (error == null && result instanceof StageResult.Output output) {
         return CompletableFuture.completedFuture(output.tensors());

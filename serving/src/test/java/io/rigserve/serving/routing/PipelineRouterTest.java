@@ -75,6 +75,17 @@ class PipelineRouterTest {
   }
 
   @Test
+  void aSilentReplicaWhoseTimeoutIsNotLearnedYetLeavesTimeToReplayTheStage() throws Exception {
+    StageTarget silent = target("silent", (input, deadline) -> new CompletableFuture<>());
+    // The attempt-timeout ceiling is longer than the whole deadline: only the halving leaves time for the next replica.
+    PipelineRouter router = new PipelineRouter(
+        (m, v, p) -> p == 0 ? List.of(silent, real(0).get(0)) : real(p), Duration.ofSeconds(30));
+    List<Tensor> out = router.run("mlp", "1", descriptor, inputs, List.of("label"), Instant.now().plusSeconds(4))
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertArrayEquals(TestTensors.int64Values(byName(whole(), "label")), TestTensors.int64Values(out.get(0)));
+  }
+
+  @Test
   void withHedgingASilentReplicaCostsOnlyTheHedgeDelay() throws Exception {
     StageTarget silent = target("silent", (input, deadline) -> new CompletableFuture<>());
     ModelDescriptor hedged = new ModelDescriptor(descriptor.inputs(), descriptor.outputs(), descriptor.stages(), 50);
