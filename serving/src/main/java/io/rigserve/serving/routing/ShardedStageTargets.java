@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
@@ -79,7 +80,10 @@ public final class ShardedStageTargets implements StageTargets {
       ordered.add(0, own.get(0));
     }
     List<StageTarget> targets = new ArrayList<>(ordered.size());
-    for (Scored s : ordered) targets.add(target(s.replica(), s.stats(), rttMillis(s.replica())));
+    // A replica this gateway has not seen answer yet is expected to be as slow as the slowest one it has.
+    OptionalDouble partitionEwma = scored.stream().map(Scored::stats).filter(ShardedStageTargets::observed)
+        .mapToDouble(ReplicaStats::ewmaMillis).max();
+    for (Scored s : ordered) targets.add(target(s.replica(), s.stats(), rttMillis(s.replica()), partitionEwma));
     return targets;
   }
 
@@ -107,7 +111,13 @@ public final class ShardedStageTargets implements StageTargets {
   /** Observed answers make the wait for a replica short; a floor keeps a slow start from failing over. */
   static final Duration MIN_ATTEMPT = Duration.ofMillis(500);
 
-  private StageTarget target(ReplicaLocation replica, ReplicaStats replicaStats, double rttMillis) {
+  /** Answered often enough for its EWMA to bound how long to wait for it. */
+  private static boolean observed(ReplicaStats s) {
+    return s.succeeded() >= 5;
+  }
+
+  private StageTarget target(ReplicaLocation replica, ReplicaStats replicaStats, double rttMillis,
+      OptionalDouble partitionEwma) {
     return new StageTarget() {
       @Override
       public String describe() {
@@ -116,8 +126,11 @@ public final class ShardedStageTargets implements StageTargets {
 
       @Override
       public Duration attemptTimeout(Duration ceiling) {
-        if (replicaStats.succeeded() < 5) return ceiling;
-        long millis = (long) (2 * rttMillis + 10 * replicaStats.ewmaMillis());
+        double ewma;
+        if (observed(replicaStats)) ewma = replicaStats.ewmaMillis();
+        else if (partitionEwma.isPresent()) ewma = partitionEwma.getAsDouble();
+        else return ceiling;
+        long millis = (long) (2 * rttMillis + 10 * ewma);
         Duration observed = Duration.ofMillis(Math.max(millis, MIN_ATTEMPT.toMillis()));
         return observed.compareTo(ceiling) < 0 ? observed : ceiling;
       }
