@@ -136,7 +136,8 @@ public final class Rig {
           && repository.index().stream().noneMatch(v -> v.state() == VersionState.LOADING);
       ReadinessConditions.get(system).add("replicas-loaded", () -> CompletableFuture.completedFuture(ready.getAsBoolean()));
       InferenceService service = new InferenceService(catalog,
-          new PipelineRouter(new ShardedStageTargets(sharding, directory, topology, catalog, routingStats), settings.attemptTimeout()),
+          new PipelineRouter(new ShardedStageTargets(sharding, directory, topology, catalog, routingStats,
+              clusterSettings.probeInterval()), settings.attemptTimeout()),
           settings, ready);
       ModelUpload upload = new ModelUpload(repository, blocking, Materializer.matFromSystem(system));
       RestApi rest = new RestApi(service, repository, upload, blocking, settings.maxRequestBytes(), settings.maxUploadBytes(),

@@ -56,12 +56,14 @@ public final class GeoScenario {
     return Map.of("us-east", 2, "eu-west", 4, "sa-east", 2, "af-south", 1);
   }
 
-  /** Failure detection and downing faster than production defaults, so a run takes minutes. */
+  /**
+   * The production cross-region failure detector (a starting JVM on a busy machine must not look
+   * like a lost region), with a shorter downing grace and faster probes so a run takes minutes.
+   */
   public static Map<String, String> rigTimings() {
     return Map.of(
-        "RIGSERVE_CROSS_REGION_PAUSE", "6s",
         "RIGSERVE_SBR_STABLE_AFTER", "5s",
-        "RIGSERVE_REGION_DOWN_GRACE", "15s",
+        "RIGSERVE_REGION_DOWN_GRACE", "20s",
         "RIGSERVE_RTT_PROBE_INTERVAL", "1s");
   }
 
@@ -114,12 +116,14 @@ public final class GeoScenario {
     try {
       phases.begin("steady");
       Thread.sleep(durations.steady().toMillis());
+      saveRouting("before-kill", clients);
       if (watch.sent() == 0) throw new AssertionError("no gateway borrowed a stage from " + victim + " before the fault");
       long faultAt = phases.begin("outage");
       cluster.kill(victim);
       GeoRig observer = cluster.gateway(clients.get(0));
       GeoCluster.await(durations.downedWithin(), victim + " downed", () -> removed(observer, victim));
       long downedAt = phases.begin("recovery");
+      saveRouting("kill-downed", clients);
       Thread.sleep(durations.settle().toMillis());
       long returnAt = phases.begin("return");
       cluster.startRigs(victim);
@@ -128,6 +132,7 @@ public final class GeoScenario {
               && readyReplicas(observer).getOrDefault(victim, 0).equals(expectedReplicas().get(victim))
               && watch.firstIncrease(returnAt) > 0);
       long servingAt = watch.firstIncrease(returnAt);
+      saveRouting("kill-returned", clients);
       Thread.sleep(durations.settle().toMillis());
       List<GeoLoad.Outcome> outcomes = load.stop();
       long end = System.nanoTime();
@@ -179,6 +184,19 @@ public final class GeoScenario {
     } finally {
       watch.stop();
       load.stop();
+    }
+  }
+
+  /** Keeps what each gateway's {@code /admin/routing} shows now, in the work folder, for reading after a run. */
+  private void saveRouting(String moment, List<String> regions) {
+    for (String r : regions) {
+      JsonNode routing = GeoHttp.jsonOrNull(cluster.gateway(r).managementUrl() + "/admin/routing");
+      if (routing == null) continue;
+      try {
+        java.nio.file.Files.writeString(cluster.workDir().resolve("routing-" + moment + "-" + r + ".json"), routing.toPrettyString());
+      } catch (IOException e) {
+        System.err.println("could not save the routing of " + r + ": " + e);
+      }
     }
   }
 

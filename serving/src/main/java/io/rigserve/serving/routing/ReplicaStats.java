@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What this gateway has seen of one replica: stages sent, answered, failed and in flight, an
- * EWMA of its answer time, and a circuit breaker that keeps the replica out of routing for a
+ * EWMA of its service time (answer time less the round trip to its rig), and a circuit breaker that keeps the replica out of routing for a
  * cool-down after several failures in a row. After the cool-down, stages go there again only once
  * its rig has shown a sign of life (answered an RTT probe since the breaker opened): a dead rig
  * gets no trial stages, only a live one that failed does. A success closes the breaker.

@@ -25,7 +25,8 @@ import org.apache.pekko.actor.AddressFromURIString;
 /**
  * The replicas of a partition a stage may go to, best first. Candidates are the ready replicas
  * on reachable rigs whose circuit breaker is closed (all of them, when every breaker is open).
- * Each gets an expected completion time: the measured round trip to its rig plus the stages this
+ * Replicas in a region that has stopped answering this rig's RTT probes are left out while others
+ * remain. Each gets an expected completion time: the measured round trip to its rig plus the stages this
  * gateway has in flight there times its EWMA answer time. The first choice is the better of two
  * random replicas of the gateway's own region (power of two choices spreads load without herding);
  * the rest follow by expected time, so failover goes to the next best, in this region or the
@@ -38,9 +39,11 @@ public final class ShardedStageTargets implements StageTargets {
   private final TopologyCache topology;
   private final ModelCatalog catalog;
   private final RoutingStats stats;
+  private final Duration probeInterval;
 
   public ShardedStageTargets(ReplicaSharding sharding, ReplicaDirectory directory, TopologyCache topology,
-      ModelCatalog catalog, RoutingStats stats) {
+      ModelCatalog catalog, RoutingStats stats, Duration probeInterval) {
+    this.probeInterval = probeInterval;
     this.sharding = sharding;
     this.directory = directory;
     this.topology = topology;
@@ -54,6 +57,8 @@ public final class ShardedStageTargets implements StageTargets {
   public List<StageTarget> candidates(String model, String version, int partition) {
     List<ReplicaLocation> usable = directory.snapshot().ofPartition(model, version, partition).stream()
         .filter(catalog::usable).toList();
+    List<ReplicaLocation> heard = usable.stream().filter(r -> !silentRegion(r.region())).toList();
+    if (!heard.isEmpty()) usable = heard;
     List<Scored> scored = new ArrayList<>();
     for (ReplicaLocation r : usable) {
       ReplicaStats s = stats.of(r.region(), r.id());
@@ -85,6 +90,20 @@ public final class ShardedStageTargets implements StageTargets {
         .mapToDouble(ReplicaStats::ewmaMillis).max();
     for (Scored s : ordered) targets.add(target(s.replica(), s.stats(), rttMillis(s.replica()), partitionEwma));
     return targets;
+  }
+
+  /**
+   * Whether no rig of another region has answered this rig's RTT probes for two probe periods
+   * plus a round trip: a region that died or was cut off, seen seconds before Pekko's
+   * cross-region failure detector (with its WAN-sized pause) marks it unreachable.
+   */
+  private boolean silentRegion(String region) {
+    if (region.equals(sharding.ownRegion())) return false;
+    return topology.view().flatMap(v -> v.rttToRegion(region).flatMap(e -> e.sinceLastSample().map(age -> {
+      Duration sinceView = Duration.between(v.takenAt(), Instant.now());
+      Duration limit = probeInterval.multipliedBy(2).plusMillis((long) e.millis());
+      return age.plus(sinceView).compareTo(limit) > 0;
+    }))).orElse(false);
   }
 
   /**
@@ -149,7 +168,8 @@ public final class ShardedStageTargets implements StageTargets {
             .<StageResult>ask(replyTo -> new PartitionReplica.Run(input, deadline, replyTo), timeout)
             .whenComplete((result, error) -> {
               if (result instanceof StageResult.Output) {
-                replicaStats.succeeded((System.nanoTime() - started) / 1e6);
+                // The EWMA is of the replica's own time: the round trip is counted apart, once.
+                replicaStats.succeeded(Math.max(0, (System.nanoTime() - started) / 1e6 - rttMillis));
               } else if (result instanceof StageResult.Failed f
                   && (f.reason() == StageResult.Reason.INVALID_INPUT || f.reason() == StageResult.Reason.OVERLOADED)) {
                 replicaStats.answered();
