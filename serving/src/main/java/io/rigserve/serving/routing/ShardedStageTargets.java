@@ -100,6 +100,11 @@ public final class ShardedStageTargets implements StageTargets {
       }
 
       @Override
+      public String region() {
+        return replica.region();
+      }
+
+      @Override
       public Duration attemptTimeout(Duration ceiling) {
         if (replicaStats.succeeded() < 5) return ceiling;
         long millis = (long) (2 * rttMillis + 10 * replicaStats.ewmaMillis());
