@@ -22,6 +22,7 @@ import io.rigserve.sharding.replica.ReplicaSharding;
 import io.rigserve.cluster.topology.RigIdentity;
 import io.rigserve.serving.api.admin.ModelsAdminRoute;
 import io.rigserve.serving.api.admin.RoutingAdminRoute;
+import io.rigserve.serving.routing.RoutingJournal;
 import io.rigserve.serving.routing.RoutingStats;
 import io.rigserve.serving.deploy.DeployedRuntimes;
 import io.rigserve.serving.deploy.DeploymentCache;
@@ -127,6 +128,7 @@ public final class Rig {
       local.set(repository);
 
       RoutingStats routingStats = new RoutingStats(settings.breakerFailures(), settings.breakerCoolDown());
+      RoutingJournal routingJournal = new RoutingJournal();
       Cluster pekkoCluster = Cluster.get(system);
       String self = pekkoCluster.selfMember().address().toString();
       CompletableFuture<Void> initialLoad = new CompletableFuture<>();
@@ -137,7 +139,7 @@ public final class Rig {
       ReadinessConditions.get(system).add("replicas-loaded", () -> CompletableFuture.completedFuture(ready.getAsBoolean()));
       InferenceService service = new InferenceService(catalog,
           new PipelineRouter(new ShardedStageTargets(sharding, directory, topology, catalog, routingStats,
-              clusterSettings.probeInterval()), settings.attemptTimeout()),
+              clusterSettings.probeInterval()), settings.attemptTimeout(), routingJournal),
           settings, ready);
       ModelUpload upload = new ModelUpload(repository, blocking, Materializer.matFromSystem(system));
       RestApi rest = new RestApi(service, repository, upload, blocking, settings.maxRequestBytes(), settings.maxUploadBytes(),
@@ -166,7 +168,7 @@ public final class Rig {
       CompletionStage<ServerBinding> dataPlane = httpExt.newServerAt(rig.bindHost(), rig.dataPlanePort())
           .bind(new ArtifactRoutes(artifacts).route());
       CompletionStage<Integer> management = RigManagement.start(cluster, directory.hostedReplicas(),
-          new ModelsAdminRoute(catalog, directory).route(), new RoutingAdminRoute(routingStats).route());
+          new ModelsAdminRoute(catalog, directory).route(), new RoutingAdminRoute(routingStats, routingJournal).route());
       return dataPlane.thenCompose(d -> {
         d.addToCoordinatedShutdown(DRAIN, system);
         return httpBinding;

@@ -134,6 +134,21 @@ class MultiRegionServingTest {
     assertEquals(0, sentElsewhere, "stages left the gateway's region");
     assertTrue(sentByReplica.values().stream().mapToLong(Long::longValue).sum() >= 120, sentByReplica.toString());
     assertEquals(6, sentByReplica.size(), "every eu-west replica took stages: " + sentByReplica);
+
+    // The same seen per partition: each of conv's three stages went to eu-west only, as many times as its replicas counted.
+    JsonNode routing = gateway.getManagement("/admin/routing").json();
+    long sentToPartitions = 0;
+    int partitions = 0;
+    for (JsonNode p : routing.get("partitions")) {
+      if (!p.get("model").asText().equals("conv")) continue;
+      partitions++;
+      List<String> regions = p.get("byRegion").properties().stream().map(Map.Entry::getKey).toList();
+      assertEquals(List.of("eu-west"), regions, p.toString());
+      sentToPartitions += p.get("byRegion").get("eu-west").asLong();
+      assertTrue(p.get("last").asText().contains(" in eu-west "), p.toString());
+    }
+    assertEquals(3, partitions, routing.toString());
+    assertEquals(sentByReplica.values().stream().mapToLong(Long::longValue).sum(), sentToPartitions, routing.toString());
   }
 
   @Test

@@ -86,6 +86,25 @@ class RegionOutageTest {
     assertEquals(List.of(), traffic.failures(), "requests failed during the outage");
     assertTrue(traffic.answered() > 20, "too little load to mean anything: " + traffic.answered());
 
+    // What an operator reads: the stages the dead region held were replayed, and the borrowed partition moved over.
+    JsonNode routing = gateway.getManagement("/admin/routing").json();
+    JsonNode failovers = routing.get("failovers");
+    assertTrue(failovers.get("total").asLong() > 0, "no failover recorded: " + failovers);
+    assertEquals(0, failovers.get("notReplayed").asLong(), "every failover found a replica: " + failovers);
+    boolean fromVictim = false;
+    for (JsonNode f : failovers.get("recent")) {
+      fromVictim |= f.get("from").asText().contains(" in " + victim + " ");
+      assertTrue(f.hasNonNull("to") && f.hasNonNull("time") && !f.get("reason").asText().isEmpty(), f.toString());
+    }
+    assertTrue(fromVictim, "no recent failover away from " + victim + ": " + failovers);
+    Map<String, Long> borrowed = new TreeMap<>();
+    for (JsonNode p : routing.get("partitions")) {
+      if (p.get("model").asText().equals("conv") && p.get("partition").asInt() == 1) {
+        for (Map.Entry<String, JsonNode> e : p.get("byRegion").properties()) borrowed.put(e.getKey(), e.getValue().asLong());
+      }
+    }
+    assertEquals(java.util.Set.of("eu-west", "sa-east"), borrowed.keySet(), "partition 1 is borrowed from both: " + routing);
+
     double lat = victim.equals("eu-west") ? 53.3 : -23.5;
     double lon = victim.equals("eu-west") ? -6.3 : -46.6;
     cluster.start(victim + "-2", victim, lat, lon, "4 GiB");

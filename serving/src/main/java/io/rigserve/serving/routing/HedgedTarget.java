@@ -31,6 +31,12 @@ final class HedgedTarget implements StageTarget {
     return first.describe() + " (hedged after " + delay.toMillis() + " ms with " + second.describe() + ")";
   }
 
+  /** The pair counts where its first copy goes: the second is sent only when the first is slow. */
+  @Override
+  public String region() {
+    return first.region();
+  }
+
   @Override
   public Duration attemptTimeout(Duration ceiling) {
     return first.attemptTimeout(ceiling).plus(delay);

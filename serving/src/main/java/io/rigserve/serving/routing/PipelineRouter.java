@@ -14,9 +14,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Runs a request through a model's chain of stages. Each stage goes to the best replica of its
@@ -24,15 +26,18 @@ import java.util.concurrent.CompletionStage;
  * timeout, the gateway replays the same stage input (it keeps it until the stage answers) on the
  * next replica, until the request's deadline. Tensors live in one pool, by name: the request's
  * inputs and every stage's outputs, so a stage reads whatever earlier stage produced its inputs.
+ * Every attempt and every failover is recorded in the {@link RoutingJournal} operators read.
  */
 public final class PipelineRouter {
 
   private final StageTargets targets;
   private final Duration attemptTimeout;
+  private final RoutingJournal journal;
 
-  public PipelineRouter(StageTargets targets, Duration attemptTimeout) {
+  public PipelineRouter(StageTargets targets, Duration attemptTimeout, RoutingJournal journal) {
     this.targets = targets;
     this.attemptTimeout = attemptTimeout;
+    this.journal = journal;
   }
 
   /** The model outputs named in {@code outputs} (all when empty), in that order. */
@@ -63,37 +68,55 @@ public final class PipelineRouter {
     }
     StageInput input = new StageInput(stageInputs, stage.outputs().toArray(new String[0]));
     List<StageTarget> candidates = hedged(targets.candidates(model, version, partition), hedgeAfter);
-    String where = "partition " + partition + " of " + model + "@" + version;
+    StageCall call = new StageCall(model, version, partition, candidates, input, deadline, new ArrayList<>());
     if (candidates.isEmpty()) {
-      return CompletableFuture.failedFuture(new NoHealthyReplica("no replica of " + where + " is ready or reachable"));
+      return CompletableFuture.failedFuture(new NoHealthyReplica("no replica of " + call.where() + " is ready or reachable"));
     }
-    return attempt(candidates, 0, input, deadline, where, new ArrayList<>(), 0).thenAccept(tensors -> {
+    return attempt(call, 0, 0, null).thenAccept(tensors -> {
       for (Tensor t : tensors) pool.put(t.name(), t);
     });
   }
 
-  private CompletionStage<Tensor[]> attempt(List<StageTarget> candidates, int index, StageInput input,
-      Instant deadline, String where, List<String> failures, int overloaded) {
+  /** One stage of one request: where it may go, what it sends, and the attempts that failed so far. */
+  private record StageCall(String model, String version, int partition, List<StageTarget> candidates,
+      StageInput input, Instant deadline, List<String> failures) {
+    String where() {
+      return "partition " + partition + " of " + model + "@" + version;
+    }
+  }
+
+  /** The attempt before this one failed on {@code replica}; recorded once the next target (or none) is known. */
+  private record FailedAttempt(String replica, String reason) {}
+
+  private CompletionStage<Tensor[]> attempt(StageCall call, int index, int overloaded, FailedAttempt previous) {
     Instant now = Instant.now();
-    if (!now.isBefore(deadline)) {
+    boolean timeLeft = now.isBefore(call.deadline());
+    StageTarget target = timeLeft && index < call.candidates().size() ? call.candidates().get(index) : null;
+    if (previous != null) {
+      journal.failedOver(call.model(), call.version(), call.partition(), previous.replica(), previous.reason(),
+          Optional.ofNullable(target).map(StageTarget::describe));
+    }
+    if (!timeLeft) {
       return CompletableFuture.failedFuture(new DeadlineExceeded(
-          "the request's deadline passed before " + where + " answered" + tried(failures)));
+          "the request's deadline passed before " + call.where() + " answered" + tried(call.failures())));
     }
-    if (index >= candidates.size()) {
-      if (overloaded == candidates.size()) {
-        return CompletableFuture.failedFuture(new Overloaded("every replica of " + where + " is full" + tried(failures)));
+    if (target == null) {
+      if (overloaded == call.candidates().size()) {
+        return CompletableFuture.failedFuture(new Overloaded(
+            "every replica of " + call.where() + " is full" + tried(call.failures())));
       }
-      return CompletableFuture.failedFuture(new NoHealthyReplica("no replica of " + where + " could answer" + tried(failures)));
+      return CompletableFuture.failedFuture(new NoHealthyReplica(
+          "no replica of " + call.where() + " could answer" + tried(call.failures())));
     }
-    StageTarget target = candidates.get(index);
     Duration budget = target.attemptTimeout(attemptTimeout);
-    if (index + 1 < candidates.size()) {
+    if (index + 1 < call.candidates().size()) {
       // While another replica could take the stage, an attempt leaves it time for a replay.
-      Duration half = Duration.between(now, deadline).dividedBy(2);
+      Duration half = Duration.between(now, call.deadline()).dividedBy(2);
       if (half.compareTo(budget) < 0) budget = half;
     }
-    Instant attemptDeadline = min(deadline, now.plus(budget));
-    return target.run(input, attemptDeadline).handle((result, error) -> {
+    Instant attemptDeadline = min(call.deadline(), now.plus(budget));
+    journal.sent(call.model(), call.version(), call.partition(), target.region(), target.describe());
+    return send(target, call.input(), attemptDeadline).handle((result, error) -> {
       if (error == null && result instanceof StageResult.Output output) {
         return CompletableFuture.completedFuture(output.tensors());
       }
@@ -101,14 +124,34 @@ public final class PipelineRouter {
         if (failed.reason() == StageResult.Reason.INVALID_INPUT) {
           return CompletableFuture.<Tensor[]>failedFuture(new InvalidInput(failed.message()));
         }
-        failures.add(target.describe() + ": " + failed.reason() + " " + failed.message());
+        call.failures().add(target.describe() + ": " + failed.reason() + " " + failed.message());
         int full = overloaded + (failed.reason() == StageResult.Reason.OVERLOADED ? 1 : 0);
-        return attempt(candidates, index + 1, input, deadline, where, failures, full);
+        return attempt(call, index + 1, full, new FailedAttempt(target.describe(), reason(failed)));
       }
       Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-      failures.add(target.describe() + ": " + cause);
-      return attempt(candidates, index + 1, input, deadline, where, failures, overloaded);
+      call.failures().add(target.describe() + ": " + cause);
+      return attempt(call, index + 1, overloaded, new FailedAttempt(target.describe(), reason(cause)));
     }).thenCompose(stage -> stage);
+  }
+
+  /** A target that throws instead of answering is treated like one that failed: the stage moves on. */
+  private static CompletionStage<StageResult> send(StageTarget target, StageInput input, Instant attemptDeadline) {
+    try {
+      return target.run(input, attemptDeadline);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private static String reason(StageResult.Failed failed) {
+    String message = failed.message() == null || failed.message().isBlank() ? "" : ": " + failed.message();
+    return failed.reason() + message;
+  }
+
+  /** An ask that timed out is {@code TIMEOUT}; anything else is named by its class. */
+  private static String reason(Throwable cause) {
+    if (cause instanceof TimeoutException) return "TIMEOUT";
+    return cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
   }
 
   /** With hedging on, the two best replicas are raced as one target; the rest stay for failover. */

@@ -144,6 +144,11 @@ public final class ShardedStageTargets implements StageTargets {
       }
 
       @Override
+      public String region() {
+        return replica.region();
+      }
+
+      @Override
       public Duration attemptTimeout(Duration ceiling) {
         double ewma;
         if (observed(replicaStats)) ewma = replicaStats.ewmaMillis();

@@ -10,6 +10,9 @@ public interface StageTarget {
 
   String describe();
 
+  /** The region the stage goes to, for the per-region counts of {@link RoutingJournal}. */
+  String region();
+
   /**
    * How long to wait for this replica before replaying the stage elsewhere, at most
    * {@code ceiling}: without observations, the ceiling itself.

@@ -3,6 +3,7 @@ package io.rigserve.serving.api.rest;
 import static io.rigserve.serving.api.rest.RestAssertions.assertError;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -68,6 +69,49 @@ class RestApiTest {
       assertTrue(m.get("ready").asBoolean(), m.toString());
       assertEquals("ready", m.get("replicas").get(0).get("state").asText(), m.toString());
     }
+  }
+
+  @Test
+  void adminRoutingCountsEveryStageSentPerPartitionAndRegionAndListsNoFailoverOnAHealthyRig() throws Exception {
+    JsonNode before = rig.getManagement("/admin/routing").json();
+    int requests = 5;
+    for (int i = 0; i < requests; i++) {
+      Reply reply = rig.post("/v2/models/mlp/infer", """
+          {"inputs": [
+            {"name": "features", "shape": [1, 4], "datatype": "FP32", "data": [1, 2, 3, 4]},
+            {"name": "offset", "shape": [1, 3], "datatype": "FP32", "data": [0, 0, 0]}]}""");
+      assertEquals(200, reply.status(), reply.body());
+    }
+    JsonNode after = rig.getManagement("/admin/routing").json();
+    JsonNode mlp = mlpPartition(after);
+    assertNotNull(mlp, after.toString());
+    assertEquals(java.util.List.of("local"), fieldNames(mlp.get("byRegion")), after.toString());
+    assertEquals(requests, mlp.get("byRegion").get("local").asLong() - sentToLocal(mlpPartition(before)), after.toString());
+    assertTrue(mlp.get("last").asText().startsWith("mlp@1/p0/r") && mlp.get("last").asText().contains(" in local"),
+        mlp.toString());
+    assertEquals(before.get("failovers").get("total").asLong(), after.get("failovers").get("total").asLong(), after.toString());
+    assertTrue(after.get("failovers").get("recent").isArray(), after.toString());
+    assertEquals("[]", after.get("openBreakers").toString(), after.toString());
+    assertTrue(after.get("replicas").size() > 0, after.toString());
+  }
+
+  /** The single partition of mlp@1 as {@code /admin/routing} lists it, or null before the first request. */
+  private static JsonNode mlpPartition(JsonNode routing) {
+    for (JsonNode p : routing.get("partitions")) {
+      if (p.get("model").asText().equals("mlp") && p.get("version").asText().equals("1")) {
+        assertEquals(0, p.get("partition").asInt(), p.toString());
+        return p;
+      }
+    }
+    return null;
+  }
+
+  private static long sentToLocal(JsonNode partition) {
+    return partition == null ? 0 : partition.get("byRegion").path("local").asLong();
+  }
+
+  private static java.util.List<String> fieldNames(JsonNode object) {
+    return object.properties().stream().map(java.util.Map.Entry::getKey).toList();
   }
 
   @Test
