@@ -17,4 +17,7 @@ if [ ! -d bench/target/lib ] || [ -n "$(find proto cluster sharding serving benc
   mvn -B -q -DskipTests package
   touch bench/target/lib
 fi
-exec java -cp "bench/target/classes:bench/target/lib/*" io.rigserve.bench.geo.GeoRun "$@"
+# rigserve's jars first: their reference.conf settings override Pekko's own defaults, as in the
+# rig's jar and in Maven's test classpath.
+cp="bench/target/classes:$(ls bench/target/lib/rigserve-*.jar | tr '\n' ':')bench/target/lib/*"
+exec java -cp "$cp" io.rigserve.bench.geo.GeoRun "$@"
