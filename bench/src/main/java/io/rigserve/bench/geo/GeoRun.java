@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Runs the geo scenario and prints what the clients saw per phase: {@code GeoRun [kill|cut|both]
- * [WORK_DIR]}. Needs root (network namespaces); {@code deploy/run-geo.sh} is the front door.
+ * Runs the geo scenario and prints what the clients saw per phase as each fault ends:
+ * {@code GeoRun [kill|cut|both] [WORK_DIR]}. Needs root (network namespaces); {@code deploy/run-geo.sh} is the front door.
  */
 public final class GeoRun {
 
@@ -27,7 +27,7 @@ public final class GeoRun {
       System.exit(2);
     }
     Path work = args.length > 1 ? Path.of(args[1]) : Files.createTempDirectory("rigserve-geo");
-    for (FaultReport report : run(fault, work, GeoScenario.Durations.defaults())) System.out.println(report.render());
+    run(fault, work, GeoScenario.Durations.defaults());
     System.exit(0);
   }
 

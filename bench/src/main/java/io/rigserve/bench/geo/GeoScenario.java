@@ -2,6 +2,7 @@ package io.rigserve.bench.geo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -193,7 +194,7 @@ public final class GeoScenario {
       JsonNode routing = GeoHttp.jsonOrNull(cluster.gateway(r).managementUrl() + "/admin/routing");
       if (routing == null) continue;
       try {
-        java.nio.file.Files.writeString(cluster.workDir().resolve("routing-" + moment + "-" + r + ".json"), routing.toPrettyString());
+        Files.writeString(cluster.workDir().resolve("routing-" + moment + "-" + r + ".json"), routing.toPrettyString());
       } catch (IOException e) {
         System.err.println("could not save the routing of " + r + ": " + e);
       }

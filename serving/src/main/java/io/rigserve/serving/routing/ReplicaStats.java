@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * What this gateway has seen of one replica: stages sent, answered, failed and in flight, an
@@ -58,12 +59,12 @@ public final class ReplicaStats {
   /**
    * Whether stages may go to the replica: the breaker is closed, or its cool-down has passed and
    * the rig was heard from after it opened ({@code rigLastHeard} empty: nothing is known, so the
-   * cool-down alone decides).
+   * cool-down alone decides). {@code rigLastHeard} is asked only while the breaker is open.
    */
-  public boolean available(Optional<Instant> rigLastHeard) {
+  public boolean available(Supplier<Optional<Instant>> rigLastHeard) {
     Instant opened = openedAt;
     if (opened == null) return true;
-    return System.nanoTime() >= openUntilNanos && rigLastHeard.map(t -> t.isAfter(opened)).orElse(true);
+    return System.nanoTime() >= openUntilNanos && rigLastHeard.get().map(t -> t.isAfter(opened)).orElse(true);
   }
 
   /** True from the failure that opened the breaker until a stage succeeds there again. */

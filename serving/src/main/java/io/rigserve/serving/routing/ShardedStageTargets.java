@@ -2,6 +2,7 @@ package io.rigserve.serving.routing;
 
 import io.rigserve.cluster.topology.RigView;
 import io.rigserve.cluster.topology.RttEstimate;
+import io.rigserve.cluster.topology.TopologyView;
 import io.rigserve.serving.deploy.ModelCatalog;
 import io.rigserve.serving.deploy.TopologyCache;
 import io.rigserve.sharding.replica.PartitionReplica;
@@ -17,9 +18,11 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
 import org.apache.pekko.actor.AddressFromURIString;
 
 /**
@@ -27,7 +30,7 @@ import org.apache.pekko.actor.AddressFromURIString;
  * on reachable rigs whose circuit breaker is closed (all of them, when every breaker is open).
  * Replicas in a region that has stopped answering this rig's RTT probes are left out while others
  * remain. Each gets an expected completion time: the measured round trip to its rig plus the stages this
- * gateway has in flight there times its EWMA answer time. The first choice is the better of two
+ * gateway has in flight there times its EWMA service time. The first choice is the better of two
  * random replicas of the gateway's own region (power of two choices spreads load without herding);
  * the rest follow by expected time, so failover goes to the next best, in this region or the
  * nearest other. Every stage sent is counted in {@link RoutingStats}.
@@ -51,25 +54,29 @@ public final class ShardedStageTargets implements StageTargets {
     this.stats = stats;
   }
 
-  private record Scored(ReplicaLocation replica, ReplicaStats stats, double expectedMillis) {}
+  private record Scored(ReplicaLocation replica, ReplicaStats stats, double rttMillis, double expectedMillis) {}
 
   @Override
   public List<StageTarget> candidates(String model, String version, int partition) {
+    Optional<TopologyView> view = topology.view();
     List<ReplicaLocation> usable = directory.snapshot().ofPartition(model, version, partition).stream()
         .filter(catalog::usable).toList();
-    List<ReplicaLocation> heard = usable.stream().filter(r -> !silentRegion(r.region())).toList();
-    if (!heard.isEmpty()) usable = heard;
-    List<Scored> scored = new ArrayList<>();
+    Set<String> silent = usable.stream().map(ReplicaLocation::region).distinct()
+        .filter(region -> silentRegion(view, region)).collect(Collectors.toSet());
+    if (!silent.isEmpty()) {
+      List<ReplicaLocation> heard = usable.stream().filter(r -> !silent.contains(r.region())).toList();
+      if (!heard.isEmpty()) usable = heard;
+    }
+    List<Scored> all = new ArrayList<>(usable.size());
     for (ReplicaLocation r : usable) {
       ReplicaStats s = stats.of(r.region(), r.id());
-      if (s.available(lastHeard(r))) scored.add(new Scored(r, s, s.expectedMillis(rttMillis(r))));
+      double rtt = rttMillis(view, r);
+      all.add(new Scored(r, s, rtt, s.expectedMillis(rtt)));
     }
-    if (scored.isEmpty()) {
-      for (ReplicaLocation r : usable) {
-        ReplicaStats s = stats.of(r.region(), r.id());
-        scored.add(new Scored(r, s, s.expectedMillis(rttMillis(r))));
-      }
-    }
+    List<Scored> scored = all.stream()
+        .filter(c -> c.stats().available(() -> lastHeard(view, c.replica())))
+        .collect(Collectors.toCollection(ArrayList::new));
+    if (scored.isEmpty()) scored = all;
     scored.sort(Comparator.comparingDouble(Scored::expectedMillis));
     List<Scored> own = scored.stream().filter(s -> s.replica().region().equals(sharding.ownRegion())).toList();
     List<Scored> ordered = new ArrayList<>(scored);
@@ -88,7 +95,7 @@ public final class ShardedStageTargets implements StageTargets {
     // A replica this gateway has not seen answer yet is expected to be as slow as the slowest one it has.
     OptionalDouble partitionEwma = scored.stream().map(Scored::stats).filter(ShardedStageTargets::observed)
         .mapToDouble(ReplicaStats::ewmaMillis).max();
-    for (Scored s : ordered) targets.add(target(s.replica(), s.stats(), rttMillis(s.replica()), partitionEwma));
+    for (Scored s : ordered) targets.add(target(s.replica(), s.stats(), s.rttMillis(), partitionEwma));
     return targets;
   }
 
@@ -97,9 +104,9 @@ public final class ShardedStageTargets implements StageTargets {
    * plus a round trip: a region that died or was cut off, seen seconds before Pekko's
    * cross-region failure detector (with its WAN-sized pause) marks it unreachable.
    */
-  private boolean silentRegion(String region) {
+  private boolean silentRegion(Optional<TopologyView> view, String region) {
     if (region.equals(sharding.ownRegion())) return false;
-    return topology.view().flatMap(v -> v.rttToRegion(region).flatMap(e -> e.sinceLastSample().map(age -> {
+    return view.flatMap(v -> v.rttToRegion(region).flatMap(e -> e.sinceLastSample().map(age -> {
       Duration sinceView = Duration.between(v.takenAt(), Instant.now());
       Duration limit = probeInterval.multipliedBy(2).plusMillis((long) e.millis());
       return age.plus(sinceView).compareTo(limit) > 0;
@@ -110,8 +117,8 @@ public final class ShardedStageTargets implements StageTargets {
    * When the replica's rig last answered an RTT probe from this rig; when this rig does not
    * probe it (a few rigs per remote region are), when any rig of its region last did.
    */
-  private Optional<Instant> lastHeard(ReplicaLocation r) {
-    return topology.view().flatMap(v -> {
+  private static Optional<Instant> lastHeard(Optional<TopologyView> view, ReplicaLocation r) {
+    return view.flatMap(v -> {
       Optional<RttEstimate> rig = v.member(AddressFromURIString.parse(r.address())).flatMap(RigView::rtt)
           .filter(e -> e.sinceLastSample().isPresent());
       Optional<RttEstimate> heard = rig.or(() -> v.rttToRegion(r.region()).filter(e -> e.sinceLastSample().isPresent()));
@@ -120,8 +127,8 @@ public final class ShardedStageTargets implements StageTargets {
   }
 
   /** Round trip to the replica's rig: measured to that rig, else to its region, else the prior. */
-  private double rttMillis(ReplicaLocation r) {
-    return topology.view()
+  private double rttMillis(Optional<TopologyView> view, ReplicaLocation r) {
+    return view
         .flatMap(v -> v.rttTo(AddressFromURIString.parse(r.address())).or(() -> v.rttToRegion(r.region())))
         .map(RttEstimate::millis)
         .orElse(r.region().equals(sharding.ownRegion()) ? 0.0 : 1_000.0);

@@ -21,12 +21,12 @@ class ReplicaStatsTest {
       stats.started();
       routing.failed(stats);
     }
-    assertTrue(stats.available(Optional.empty()));
+    assertTrue(stats.available(Optional::empty));
     stats.started();
     routing.failed(stats);
-    assertFalse(stats.available(Optional.empty()));
+    assertFalse(stats.available(Optional::empty));
     Thread.sleep(400);
-    assertTrue(stats.available(Optional.empty()), "a trial is let through after the cool-down");
+    assertTrue(stats.available(Optional::empty), "a trial is let through after the cool-down");
     assertEquals(3, stats.failed());
     assertEquals(0, stats.inFlight());
   }
@@ -41,12 +41,12 @@ class ReplicaStatsTest {
     }
     assertTrue(stats.breakerOpen());
     Thread.sleep(400);
-    assertFalse(stats.available(Optional.of(heardBefore)), "a rig silent since the failures gets no trial");
-    assertTrue(stats.available(Optional.of(Instant.now())), "a rig that answered a probe since gets a trial");
+    assertFalse(stats.available(() -> Optional.of(heardBefore)), "a rig silent since the failures gets no trial");
+    assertTrue(stats.available(() -> Optional.of(Instant.now())), "a rig that answered a probe since gets a trial");
     stats.started();
     stats.succeeded(3.0);
     assertFalse(stats.breakerOpen());
-    assertTrue(stats.available(Optional.of(heardBefore)), "a closed breaker does not look at probes");
+    assertTrue(stats.available(() -> Optional.of(heardBefore)), "a closed breaker does not look at probes");
   }
 
   @Test
@@ -59,7 +59,7 @@ class ReplicaStatsTest {
     stats.succeeded(4.0);
     stats.started();
     routing.failed(stats);
-    assertTrue(stats.available(Optional.empty()), "failures after a success start counting again");
+    assertTrue(stats.available(Optional::empty), "failures after a success start counting again");
 
     double idle = stats.expectedMillis(10);
     stats.started();

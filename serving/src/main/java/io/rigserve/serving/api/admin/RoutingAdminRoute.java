@@ -18,8 +18,8 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * {@code GET /admin/routing} on the management port: for every replica this rig has routed stages
- * to, how many it sent, how many were answered or failed, how many are in flight, the EWMA answer
- * time, and whether its circuit breaker is open; the replicas whose breaker is open now; per
+ * to, how many it sent, how many were answered or failed, how many are in flight, the EWMA service
+ * time (answer time less the round trip), and whether its circuit breaker is open; the replicas whose breaker is open now; per
  * partition, the stages sent to each region and the replica chosen last; and the failovers
  * (total, and the most recent, newest first).
  */
