@@ -139,7 +139,7 @@ public final class Rig {
       ReadinessConditions.get(system).add("replicas-loaded", () -> CompletableFuture.completedFuture(ready.getAsBoolean()));
       InferenceService service = new InferenceService(catalog,
           new PipelineRouter(new ShardedStageTargets(sharding, directory, topology, catalog, routingStats,
-              clusterSettings.probeInterval()), settings.attemptTimeout(), routingJournal),
+              silentAfter(clusterSettings)), settings.attemptTimeout(), routingJournal),
           settings, ready);
       ModelUpload upload = new ModelUpload(repository, blocking, Materializer.matFromSystem(system));
       RestApi rest = new RestApi(service, repository, upload, blocking, settings.maxRequestBytes(), settings.maxUploadBytes(),
@@ -192,6 +192,16 @@ public final class Rig {
     return ConfigFactory.parseMap(Map.of(
             "pekko.http.server.parsing.max-content-length", settings.maxRequestBytes()))
         .withFallback(config);
+  }
+
+  /**
+   * How long a region may go without answering this rig's RTT probes before routing counts it
+   * lost: two probe periods (an answer may just be late), never less than a probe is waited for,
+   * so a busy rig's late answers are not taken for a dead region.
+   */
+  private static Duration silentAfter(ClusterSettings cluster) {
+    Duration twoPeriods = cluster.probeInterval().multipliedBy(2);
+    return twoPeriods.compareTo(cluster.probeTimeout()) >= 0 ? twoPeriods : cluster.probeTimeout();
   }
 
   /** The smallest model-memory budget among the rigs of {@code regions} (every region when empty). */

@@ -59,13 +59,14 @@ public final class GeoScenario {
 
   /**
    * The production cross-region failure detector (a starting JVM on a busy machine must not look
-   * like a lost region), with a shorter downing grace and faster probes so a run takes minutes.
+   * like a lost region), with a shorter downing grace and faster probes (waited for 2 s) so a run takes minutes.
    */
   public static Map<String, String> rigTimings() {
     return Map.of(
         "RIGSERVE_SBR_STABLE_AFTER", "5s",
         "RIGSERVE_REGION_DOWN_GRACE", "20s",
-        "RIGSERVE_RTT_PROBE_INTERVAL", "1s");
+        "RIGSERVE_RTT_PROBE_INTERVAL", "1s",
+        "RIGSERVE_RTT_PROBE_TIMEOUT", "2s");
   }
 
   /** Cuts the demo model in {@link #STAGES} and waits until every region holds its share. */

@@ -42,11 +42,12 @@ public final class ShardedStageTargets implements StageTargets {
   private final TopologyCache topology;
   private final ModelCatalog catalog;
   private final RoutingStats stats;
-  private final Duration probeInterval;
+  /** Silence (plus a round trip) after which a region counts as lost; see {@link #silentRegion}. */
+  private final Duration silentAfter;
 
   public ShardedStageTargets(ReplicaSharding sharding, ReplicaDirectory directory, TopologyCache topology,
-      ModelCatalog catalog, RoutingStats stats, Duration probeInterval) {
-    this.probeInterval = probeInterval;
+      ModelCatalog catalog, RoutingStats stats, Duration silentAfter) {
+    this.silentAfter = silentAfter;
     this.sharding = sharding;
     this.directory = directory;
     this.topology = topology;
@@ -100,7 +101,7 @@ public final class ShardedStageTargets implements StageTargets {
   }
 
   /**
-   * Whether no rig of another region has answered this rig's RTT probes for two probe periods
+   * Whether no rig of another region has answered this rig's RTT probes for {@code silentAfter}
    * plus a round trip: a region that died or was cut off, seen seconds before Pekko's
    * cross-region failure detector (with its WAN-sized pause) marks it unreachable.
    */
@@ -108,7 +109,7 @@ public final class ShardedStageTargets implements StageTargets {
     if (region.equals(sharding.ownRegion())) return false;
     return view.flatMap(v -> v.rttToRegion(region).flatMap(e -> e.sinceLastSample().map(age -> {
       Duration sinceView = Duration.between(v.takenAt(), Instant.now());
-      Duration limit = probeInterval.multipliedBy(2).plusMillis((long) e.millis());
+      Duration limit = silentAfter.plusMillis((long) e.millis());
       return age.plus(sinceView).compareTo(limit) > 0;
     }))).orElse(false);
   }
