@@ -69,6 +69,8 @@ class GracefulLeaveTest {
         Reply r = reply.get(30, TimeUnit.SECONDS);
         assertEquals(200, r.status(), r.body());
       }
+      // Coordinated shutdown's last phase starts the termination; it completes just after.
+      b.rig.system().getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
       assertTrue(b.rig.system().whenTerminated().isCompleted());
       long deadline = System.currentTimeMillis() + 20_000;
       while (System.currentTimeMillis() < deadline && memberAddresses(a).contains(bAddress)) {
