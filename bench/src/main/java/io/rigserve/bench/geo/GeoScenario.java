@@ -225,7 +225,7 @@ public final class GeoScenario {
       if (out.size() == 20) break;
       String error = o.error() == null ? "" : o.error();
       out.add(phases.at(o.startNanos()) + " " + o.region() + " HTTP " + o.status() + " after "
-          + Math.round(o.millis()) + " ms: " + error.substring(0, Math.min(300, error.length())));
+          + Math.round(o.millis()) + " ms: " + error.substring(0, Math.min(1500, error.length())));
     }
     return out;
   }

@@ -18,14 +18,16 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
  * Runs a request through a model's chain of stages. Each stage goes to the best replica of its
  * partition; if that replica fails, is not loaded, is full or does not answer within the attempt
  * timeout, the gateway replays the same stage input (it keeps it until the stage answers) on the
- * next replica, until the request's deadline. Tensors live in one pool, by name: the request's
- * inputs and every stage's outputs, so a stage reads whatever earlier stage produced its inputs.
+ * next replica, until the request's deadline; when every replica of a round has failed and time is
+ * left, the stage is planned again (up to {@link #ROUNDS} rounds). Tensors live in one pool, by
+ * name: the request's inputs and every stage's outputs, so a stage reads whatever earlier stage produced its inputs.
  * Every attempt and every failover is recorded in the {@link RoutingJournal} operators read.
  */
 public final class PipelineRouter {
@@ -68,7 +70,7 @@ public final class PipelineRouter {
     }
     StageInput input = new StageInput(stageInputs, stage.outputs().toArray(new String[0]));
     List<StageTarget> candidates = hedged(targets.candidates(model, version, partition), hedgeAfter);
-    StageCall call = new StageCall(model, version, partition, candidates, input, deadline, new ArrayList<>());
+    StageCall call = new StageCall(model, version, partition, hedgeAfter, 1, candidates, input, deadline, new ArrayList<>());
     if (candidates.isEmpty()) {
       return CompletableFuture.failedFuture(new NoHealthyReplica("no replica of " + call.where() + " is ready or reachable"));
     }
@@ -77,13 +79,30 @@ public final class PipelineRouter {
     });
   }
 
-  /** One stage of one request: where it may go, what it sends, and the attempts that failed so far. */
-  private record StageCall(String model, String version, int partition, List<StageTarget> candidates,
-      StageInput input, Instant deadline, List<String> failures) {
+  /**
+   * One stage of one request: where it may go in this round of candidates, what it sends, and the
+   * attempts that failed so far (in every round).
+   */
+  private record StageCall(String model, String version, int partition, Duration hedgeAfter, int round,
+      List<StageTarget> candidates, StageInput input, Instant deadline, List<String> failures) {
     String where() {
       return "partition " + partition + " of " + model + "@" + version;
     }
+
+    StageCall nextRound(List<StageTarget> fresh) {
+      return new StageCall(model, version, partition, hedgeAfter, round + 1, fresh, input, deadline, failures);
+    }
+
+    /** The same candidates, with no round left: the stage fails once they have. */
+    StageCall finalRound() {
+      return new StageCall(model, version, partition, hedgeAfter, ROUNDS, candidates, input, deadline, failures);
+    }
   }
+
+  /** Rounds of candidates one stage may go through before the request fails. */
+  static final int ROUNDS = 3;
+  /** Pause before a new round, so that a round of instant failures does not spin. */
+  private static final long REPLAN_PAUSE_MILLIS = 50;
 
   /** The attempt before this one failed on {@code replica}; recorded once the next target (or none) is known. */
   private record FailedAttempt(String replica, String reason) {}
@@ -92,6 +111,15 @@ public final class PipelineRouter {
     Instant now = Instant.now();
     boolean timeLeft = now.isBefore(call.deadline());
     StageTarget target = timeLeft && index < call.candidates().size() ? call.candidates().get(index) : null;
+    if (target == null && timeLeft && overloaded < call.candidates().size() && call.round() < ROUNDS) {
+      // Every candidate failed, but time is left and routing has learnt from the failures (breakers,
+      // silent regions): plan the stage again rather than fail the request.
+      return CompletableFuture.supplyAsync(() -> hedged(targets.candidates(call.model(), call.version(), call.partition()),
+              call.hedgeAfter()), CompletableFuture.delayedExecutor(REPLAN_PAUSE_MILLIS, TimeUnit.MILLISECONDS))
+          .thenCompose(fresh -> fresh.isEmpty()
+              ? attempt(call.finalRound(), index, overloaded, previous)
+              : attempt(call.nextRound(fresh), 0, 0, previous));
+    }
     if (previous != null) {
       journal.failedOver(call.model(), call.version(), call.partition(), previous.replica(), previous.reason(),
           Optional.ofNullable(target).map(StageTarget::describe));

@@ -151,6 +151,20 @@ class PipelineRouterTest {
   }
 
   @Test
+  void aStageWhoseEveryReplicaFailedIsPlannedAgainWhileTimeIsLeft() throws Exception {
+    StageTarget gone = target("gone", (input, deadline) ->
+        CompletableFuture.completedFuture(new StageResult.Failed(StageResult.Reason.NOT_LOADED, "rig lost")));
+    AtomicInteger plans = new AtomicInteger();
+    // The first plan still lists only the lost replica; the next one (routing has learnt) the live one.
+    PipelineRouter router = new PipelineRouter((m, v, p) -> p == 1 && plans.getAndIncrement() == 0 ? List.of(gone) : real(p),
+        Duration.ofSeconds(5), journal);
+    List<Tensor> out = run(router, List.of("label"));
+    assertArrayEquals(TestTensors.int64Values(byName(whole(), "label")), TestTensors.int64Values(out.get(0)));
+    assertEquals(2, plans.get());
+    assertEquals(0, journal.failoversNotReplayed());
+  }
+
+  @Test
   void whenNoReplicaAnswersTheErrorNamesThePartitionAndEveryAttempt() {
     StageTarget gone = target("rig-a", (input, deadline) ->
         CompletableFuture.completedFuture(new StageResult.Failed(StageResult.Reason.NOT_LOADED, "not here")));
