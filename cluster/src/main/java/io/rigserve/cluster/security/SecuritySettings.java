@@ -1,0 +1,57 @@
+package io.rigserve.cluster.security;
+
+import com.typesafe.config.Config;
+import io.rigserve.cluster.node.InvalidSetting;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Where a rig finds its secrets, read once at start from {@code rigserve.security}: the
+ * cluster TLS material (Artery and the data plane), the TLS material offered to API clients,
+ * the API keys and the admin token. An empty setting means "not configured"; a configured path
+ * that does not exist stops the start with a message naming the setting.
+ */
+public record SecuritySettings(
+    Optional<Path> tlsDir,
+    Optional<Path> clientTlsDir,
+    Optional<Path> apiKeysFile,
+    Optional<Path> adminTokenFile,
+    boolean insecure) {
+
+  /** Files of a TLS folder, as {@code deploy/certs.sh} writes them. */
+  public static final String CA_FILE = "ca.pem";
+  public static final String CERT_FILE = "rig.pem";
+  public static final String KEY_FILE = "rig.key";
+
+  public static SecuritySettings from(Config config) {
+    Config c = config.getConfig("rigserve.security");
+    return new SecuritySettings(
+        folder(c, "tls-dir"),
+        folder(c, "client-tls-dir"),
+        file(c, "api-keys-file"),
+        file(c, "admin-token-file"),
+        c.getBoolean("insecure"));
+  }
+
+  private static Optional<Path> folder(Config c, String key) {
+    Optional<Path> path = path(c, key);
+    if (path.isPresent() && !Files.isDirectory(path.get())) {
+      throw new InvalidSetting("rigserve.security." + key, path.get(), "an existing folder");
+    }
+    return path;
+  }
+
+  private static Optional<Path> file(Config c, String key) {
+    Optional<Path> path = path(c, key);
+    if (path.isPresent() && !Files.isRegularFile(path.get())) {
+      throw new InvalidSetting("rigserve.security." + key, path.get(), "an existing file");
+    }
+    return path;
+  }
+
+  private static Optional<Path> path(Config c, String key) {
+    String value = c.getString(key).trim();
+    return value.isEmpty() ? Optional.empty() : Optional.of(Path.of(value));
+  }
+}
