@@ -8,7 +8,12 @@ import io.rigserve.cluster.management.RigManagement;
 import io.rigserve.cluster.node.ClusterSettings;
 import io.rigserve.cluster.node.RigConfig;
 import io.rigserve.cluster.node.RigSettings;
+import io.rigserve.cluster.security.BearerAuth;
+import io.rigserve.cluster.security.ClientTls;
+import io.rigserve.cluster.security.SecuritySettings;
+import io.rigserve.cluster.security.StartupSecurity;
 import io.rigserve.proto.inference.GRPCInferenceServicePowerApiHandlerFactory;
+import io.rigserve.serving.api.grpc.AuthenticatedInferenceApi;
 import io.rigserve.serving.api.grpc.GrpcInferenceApi;
 import io.rigserve.serving.api.grpc.GrpcRequestLimit;
 import io.rigserve.serving.api.rest.RestApi;
@@ -41,6 +46,7 @@ import io.rigserve.sharding.placement.PlacementController;
 import io.rigserve.sharding.placement.PlacementSettings;
 import io.rigserve.sharding.replica.ReplicaDirectory;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import io.rigserve.serving.repository.VersionState;
@@ -58,6 +64,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.HttpsConnectionContext;
+import org.apache.pekko.http.javadsl.ServerBuilder;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.stream.Materializer;
 
@@ -103,8 +111,15 @@ public final class Rig {
     ClusterSettings clusterSettings = ClusterSettings.from(full);
     ServingSettings settings = ServingSettings.from(full);
     RuntimeSettings runtimeSettings = RuntimeSettings.from(full);
+    SecuritySettings security = SecuritySettings.from(full);
+    // Refused here, before anything binds, when the rig is off loopback without TLS and an admin token.
+    StartupSecurity startup = StartupSecurity.of(
+        List.of(rig.bindHost(), settings.httpHost(), rig.managementBindHost()), security).check();
+    BearerAuth auth = BearerAuth.from(security);
+    Optional<HttpsConnectionContext> clientTls = security.clientTlsDir().map(ClientTls::httpsServer);
 
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), rig.systemName(), full);
+    if (startup.runsInsecure()) system.log().warn(startup.warning());
     try {
       RigCluster cluster = RigCluster.start(system, rig, clusterSettings);
       if (incarnation == 1) cluster.join(); else cluster.rejoin();
@@ -143,7 +158,7 @@ public final class Rig {
           settings, ready);
       ModelUpload upload = new ModelUpload(repository, blocking, Materializer.matFromSystem(system));
       RestApi rest = new RestApi(service, repository, upload, blocking, settings.maxRequestBytes(), settings.maxUploadBytes(),
-          catalog, settings.loadTimeout());
+          catalog, settings.loadTimeout(), auth);
       GrpcInferenceApi grpcApi = new GrpcInferenceApi(service);
 
       if (settings.demoModel() && repository.index().isEmpty()) {
@@ -157,17 +172,18 @@ public final class Rig {
 
       Http httpExt = Http.get(system);
       CompletionStage<ServerBinding> httpBinding =
-          httpExt.newServerAt(settings.httpHost(), settings.httpPort())
+          clientServer(httpExt.newServerAt(settings.httpHost(), settings.httpPort()), clientTls)
               // REST stays HTTP/1.1: an h2c upgrade attempt by a client is simply not taken up.
               .adaptSettings(server -> server.withEnableHttp2(false))
               .bind(rest.route());
       CompletionStage<ServerBinding> grpcBinding =
-          httpExt.newServerAt(settings.httpHost(), settings.grpcPort())
+          clientServer(httpExt.newServerAt(settings.httpHost(), settings.grpcPort()), clientTls)
               .bind(GrpcRequestLimit.apply(settings.maxRequestBytes(),
-                  GRPCInferenceServicePowerApiHandlerFactory.create(grpcApi, GrpcInferenceApi.errorHandler(), system)));
+                  GRPCInferenceServicePowerApiHandlerFactory.create(new AuthenticatedInferenceApi(grpcApi, auth),
+                      GrpcInferenceApi.errorHandler(), system)));
       CompletionStage<ServerBinding> dataPlane = httpExt.newServerAt(rig.bindHost(), rig.dataPlanePort())
           .bind(new ArtifactRoutes(artifacts).route());
-      CompletionStage<Integer> management = RigManagement.start(cluster, directory.hostedReplicas(),
+      CompletionStage<Integer> management = RigManagement.start(cluster, auth, startup.runsInsecure(), directory.hostedReplicas(),
           new ModelsAdminRoute(catalog, directory).route(), new RoutingAdminRoute(routingStats, routingJournal).route());
       return dataPlane.thenCompose(d -> {
         d.addToCoordinatedShutdown(DRAIN, system);
@@ -184,6 +200,11 @@ public final class Rig {
       system.terminate();
       throw e;
     }
+  }
+
+  /** A server for API clients: HTTPS when client TLS is configured (gRPC then negotiates HTTP/2 by ALPN). */
+  private static ServerBuilder clientServer(ServerBuilder server, Optional<HttpsConnectionContext> tls) {
+    return tls.map(server::enableHttps).orElse(server);
   }
 
   /** Pekko settings that follow from rigserve's own (the HTTP body limit). */

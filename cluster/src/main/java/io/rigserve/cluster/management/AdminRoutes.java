@@ -32,12 +32,12 @@ public final class AdminRoutes {
 
   private AdminRoutes() {}
 
-  public static Route create(
-      ActorSystem<?> system, ActorRef<RegionTopology.Command> topology, HostedReplicasSource hosted) {
+  public static Route create(ActorSystem<?> system, ActorRef<RegionTopology.Command> topology,
+      HostedReplicasSource hosted, boolean insecure) {
     return pathPrefix("admin", () -> concat(
         path("cluster", () -> get(() -> completeWithFuture(
             view(system, topology).thenCompose(view ->
-                hosted.hostedReplicas().thenApply(replicas -> ClusterReport.of(view, replicas)))
+                hosted.hostedReplicas().thenApply(replicas -> ClusterReport.of(view, replicas, insecure)))
                 .thenApply(AdminRoutes::json)
                 .exceptionally(AdminRoutes::unavailable)))),
         path("regions", () -> get(() -> completeWithFuture(

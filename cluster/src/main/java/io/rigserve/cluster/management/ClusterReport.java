@@ -12,11 +12,13 @@ import org.apache.pekko.actor.Address;
 
 /**
  * The body of {@code GET /admin/cluster}: every member as this rig sees it. Fields unknown yet
- * (a rig that has not told its identity) are null.
+ * (a rig that has not told its identity) are null. {@code insecure} is true when this rig binds
+ * off loopback without TLS material or an admin token, allowed only by the insecure switch.
  */
 public record ClusterReport(
     String self,
     String region,
+    boolean insecure,
     List<String> regions,
     List<String> unreachableRegions,
     List<Member> members) {
@@ -34,13 +36,13 @@ public record ClusterReport(
       boolean rttIsPrior,
       List<?> hostedReplicas) {}
 
-  public static ClusterReport of(TopologyView view, Map<Address, List<?>> hosted) {
+  public static ClusterReport of(TopologyView view, Map<Address, List<?>> hosted, boolean insecure) {
     List<Member> members =
         view.members().stream().map(m -> member(m, hosted.getOrDefault(m.address(), List.of()))).toList();
     Set<String> reachable = view.reachableRegions();
     List<String> unreachable = view.regions().stream().filter(r -> !reachable.contains(r)).toList();
     return new ClusterReport(
-        view.self().toString(), view.selfRegion(), List.copyOf(view.regions()), unreachable, members);
+        view.self().toString(), view.selfRegion(), insecure, List.copyOf(view.regions()), unreachable, members);
   }
 
   private static Member member(RigView m, List<?> hosted) {

@@ -1,13 +1,16 @@
 package io.rigserve.cluster.management;
 
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.extractUnmatchedPath;
 
 import io.rigserve.cluster.RigCluster;
 import io.rigserve.cluster.node.RigSettings;
+import io.rigserve.cluster.security.BearerAuth;
 import io.rigserve.cluster.topology.RegionTopology;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -24,32 +27,48 @@ import org.apache.pekko.management.javadsl.PekkoManagement;
  * PekkoManagement.start()}, so that routes needing live objects (the topology actor, the replica
  * source) share the one port. Do not also call {@code PekkoManagement.start()}: it would bind the
  * same port.
+ *
+ * <p>Everything but {@code /alive} and {@code /ready} (which load balancers and orchestrators probe
+ * without credentials) needs the admin token when one is configured. Without one, Pekko
+ * Management's routes are read-only: nobody can Down, Leave or Join members through this port.
  */
 public final class RigManagement {
 
   private static final Duration UNBIND_DEADLINE = Duration.ofSeconds(5);
+  private static final Set<String> PROBES = Set.of("/alive", "/ready");
 
   private RigManagement() {}
 
   /** Starts the server; completes with the port it is bound to (useful when configured as 0). */
   public static CompletionStage<Integer> start(
       RigCluster cluster, HostedReplicasSource hosted, Route... adminRoutes) {
-    return start(cluster.system(), cluster.rig(), cluster.topology(), hosted, List.of(adminRoutes));
+    return start(cluster, BearerAuth.OPEN, false, hosted, adminRoutes);
+  }
+
+  /** {@code insecure}: the rig runs off loopback by the insecure switch; {@code /admin/cluster} says so. */
+  public static CompletionStage<Integer> start(RigCluster cluster, BearerAuth auth, boolean insecure,
+      HostedReplicasSource hosted, Route... adminRoutes) {
+    return start(cluster.system(), cluster.rig(), cluster.topology(), auth, insecure, hosted, List.of(adminRoutes));
   }
 
   public static CompletionStage<Integer> start(
       ActorSystem<?> system,
       RigSettings rig,
       ActorRef<RegionTopology.Command> topology,
+      BearerAuth auth,
+      boolean insecure,
       HostedReplicasSource hosted,
       List<Route> adminRoutes) {
     List<Route> routes = new ArrayList<>();
-    routes.add(AdminRoutes.create(system, topology, hosted));
+    routes.add(AdminRoutes.create(system, topology, hosted, insecure));
     routes.addAll(adminRoutes);
-    Route all = concat(PekkoManagement.get(system).getRoutes(), routes.toArray(Route[]::new));
+    boolean readOnly = !auth.hasAdminToken();
+    Route management = PekkoManagement.get(system).getRoutes(settings -> settings.withReadOnly(readOnly));
+    Route all = concat(management, routes.toArray(Route[]::new));
+    Route guarded = extractUnmatchedPath(path -> PROBES.contains(path) ? all : auth.admin(() -> all));
     return Http.get(system)
         .newServerAt(rig.managementBindHost(), rig.managementPort())
-        .bind(all)
+        .bind(guarded)
         .thenApply(binding -> {
           binding.addToCoordinatedShutdown(UNBIND_DEADLINE, system);
           system.log().info("Management and admin routes on {}", binding.localAddress());

@@ -31,7 +31,17 @@ public record SecuritySettings(
         folder(c, "client-tls-dir"),
         file(c, "api-keys-file"),
         file(c, "admin-token-file"),
-        c.getBoolean("insecure"));
+        insecure(c));
+  }
+
+  /** A boolean that also takes {@code 1} and {@code 0}, as {@code RIGSERVE_INSECURE=1} is written. */
+  private static boolean insecure(Config c) {
+    String value = c.getString("insecure").strip().toLowerCase();
+    return switch (value) {
+      case "1", "on", "true", "yes" -> true;
+      case "0", "off", "false", "no", "" -> false;
+      default -> throw new InvalidSetting("rigserve.security.insecure", value, "on or off (1 or 0)");
+    };
   }
 
   private static Optional<Path> folder(Config c, String key) {

@@ -47,6 +47,9 @@ final class GrpcErrors {
     if (e instanceof ServingException s) {
       return code(s).withDescription(s.getMessage());
     }
+    if (e instanceof org.apache.pekko.grpc.GrpcServiceException g) {
+      return g.getStatus();
+    }
     if (e instanceof com.google.protobuf.InvalidProtocolBufferException) {
       return Status.INVALID_ARGUMENT.withDescription("malformed protobuf: " + e.getMessage());
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rigserve.cluster.security.BearerAuth;
 import io.rigserve.serving.deploy.DeployParameters;
 import io.rigserve.serving.deploy.ModelCatalog;
 import io.rigserve.serving.inference.InferenceService;
@@ -28,6 +29,8 @@ import org.apache.pekko.http.javadsl.server.Route;
 /**
  * The Open Inference Protocol over REST/JSON, plus the model repository extension. It only
  * translates: every decision is made by {@link InferenceService} and {@link ModelRepository}.
+ * Health and metadata are open; inference and the repository index need an API key when keys are
+ * configured; repository writes need the admin token ({@link BearerAuth}).
  */
 public final class RestApi extends AllDirectives {
 
@@ -41,9 +44,11 @@ public final class RestApi extends AllDirectives {
   private final long maxUploadBytes;
   private final ModelCatalog catalog;
   private final Duration loadTimeout;
+  private final BearerAuth auth;
 
   public RestApi(InferenceService service, ModelRepository repository, ModelUpload upload, Executor blocking,
-      long maxRequestBytes, long maxUploadBytes, ModelCatalog catalog, Duration loadTimeout) {
+      long maxRequestBytes, long maxUploadBytes, ModelCatalog catalog, Duration loadTimeout, BearerAuth auth) {
+    this.auth = auth;
     this.catalog = catalog;
     this.loadTimeout = loadTimeout;
     this.service = service;
@@ -76,19 +81,19 @@ public final class RestApi extends AllDirectives {
           boolean ready = service.modelReady(name, version);
           return Json.response(ready ? 200 : 503, object().put("name", name).put("ready", ready));
         }))),
-        path("infer", () -> post(() -> extractRequestEntity(entity -> extractMaterializer(mat -> answerLater(() ->
+        path("infer", () -> auth.client(() -> post(() -> extractRequestEntity(entity -> extractMaterializer(mat -> answerLater(() ->
             entity.withSizeLimit(maxRequestBytes).toStrict(STRICT_TIMEOUT_MILLIS, mat)
                 .thenCompose(strict -> {
                   JsonNode body = readObject(strict.getData().toArray());
                   return service.infer(InferRequestJson.decode(name, version, body, maxRequestBytes));
                 })
-                .thenApply(response -> Json.response(200, InferResponseJson.encode(response)))))))));
+                .thenApply(response -> Json.response(200, InferResponseJson.encode(response))))))))));
   }
 
   private Route repositoryRoutes() {
     return concat(
-        path("index", () -> post(() -> answer(() -> Json.response(200, index(repository.index()))))),
-        pathPrefix("models", () -> pathPrefix(segment(), name -> concat(
+        path("index", () -> auth.client(() -> post(() -> answer(() -> Json.response(200, index(repository.index())))))),
+        pathPrefix("models", () -> auth.admin(() -> pathPrefix(segment(), name -> concat(
             path("load", () -> post(() -> extractRequestEntity(entity -> extractMaterializer(mat -> answerLater(() ->
                 entity.withSizeLimit(maxRequestBytes).toStrict(STRICT_TIMEOUT_MILLIS, mat)
                     .thenApplyAsync(strict -> repository.load(name, deployParameters(strict.getData().toArray())), blocking)
@@ -101,7 +106,7 @@ public final class RestApi extends AllDirectives {
                 answerLater(() -> upload.receive(name, version, entity.withSizeLimit(maxUploadBytes).getDataBytes())
                     .thenApply(r -> Json.response(201, object()
                         .put("name", r.name()).put("version", r.version())
-                        .put("sha256", r.sha256()).put("bytes", r.bytes())))))))))));
+                        .put("sha256", r.sha256()).put("bytes", r.bytes()))))))))))));
   }
 
   private Route answer(Supplier<HttpResponse> response) {
