@@ -10,33 +10,61 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 
 /**
  * A real rig on loopback (free ports, a temporary repository) and a real HTTP client for it.
  * The test configuration turns on {@code serialize-messages}, so every internal message is
  * proven to survive the project's Kryo serializer.
+ *
+ * <p>By default requests carry no credentials and use plain HTTP; {@link #withBearer} gives a
+ * client of the same rig that sends {@code Authorization: Bearer <token>}, and {@link #startTls}
+ * a rig reached over HTTPS.
  */
 public final class TestRig implements AutoCloseable {
 
   public static final ObjectMapper JSON = new ObjectMapper();
 
   public final Rig rig;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http;
+  private final String scheme;
+  private final Optional<String> bearer;
 
-  private TestRig(Rig rig) {
+  private TestRig(Rig rig, HttpClient http, String scheme, Optional<String> bearer) {
     this.rig = rig;
+    this.http = http;
+    this.scheme = scheme;
+    this.bearer = bearer;
   }
 
   /** Starts a rig over {@code repository}; {@code extraConfig} is HOCON that overrides the defaults. */
   public static TestRig start(Path repository, String extraConfig) throws Exception {
+    return start(repository, extraConfig, Optional.empty());
+  }
+
+  /** Starts a rig whose REST port speaks HTTPS; the client trusts what {@code trust} trusts. */
+  public static TestRig startTls(Path repository, String extraConfig, SSLContext trust) throws Exception {
+    return start(repository, extraConfig, Optional.of(trust));
+  }
+
+  private static TestRig start(Path repository, String extraConfig, Optional<SSLContext> trust) throws Exception {
     var config = ConfigFactory.parseString(extraConfig)
         .withFallback(ConfigFactory.parseString("rigserve.repository.path = \"" + repository.toString().replace("\\", "/") + "\"\n"
             + "rigserve.node.data-plane-port = " + freePort()))
         .withFallback(ConfigFactory.load());
-    TestRig rig = new TestRig(Rig.start(config).toCompletableFuture().get(60, TimeUnit.SECONDS));
+    HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+    trust.ifPresent(client::sslContext);
+    TestRig rig = new TestRig(Rig.start(config).toCompletableFuture().get(60, TimeUnit.SECONDS), client.build(),
+        trust.isPresent() ? "https" : "http", Optional.empty());
     rig.awaitReady(Duration.ofSeconds(60));
     return rig;
+  }
+
+  /** A client of the same rig that sends {@code Authorization: Bearer <token>} on every request. */
+  public TestRig withBearer(String token) {
+    return new TestRig(rig, http, scheme, Optional.of(token));
   }
 
   /** Waits until the rig says it is ready: joined, and the models of its repository deployed and loaded. */
@@ -57,7 +85,7 @@ public final class TestRig implements AutoCloseable {
   }
 
   public String baseUrl() {
-    return "http://127.0.0.1:" + rig.httpPort();
+    return scheme + "://127.0.0.1:" + rig.httpPort();
   }
 
   public Reply get(String path) throws IOException, InterruptedException {
@@ -87,13 +115,25 @@ public final class TestRig implements AutoCloseable {
         .PUT(HttpRequest.BodyPublishers.ofByteArray(body)));
   }
 
-  private Reply send(HttpRequest.Builder request) throws IOException, InterruptedException {
-    HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
-    return new Reply(response.statusCode(), response.body());
+  /** PUT on the management port (Pekko Management's member operations take a form body). */
+  public Reply putManagement(String path, String form) throws IOException, InterruptedException {
+    return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + rig.managementPort() + path))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .PUT(HttpRequest.BodyPublishers.ofString(form)));
   }
 
-  /** An HTTP answer: status and body. */
-  public record Reply(int status, String body) {
+  private Reply send(HttpRequest.Builder request) throws IOException, InterruptedException {
+    bearer.ifPresent(token -> request.header("Authorization", "Bearer " + token));
+    HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+    return new Reply(response.statusCode(), response.body(), response.headers().firstValue("WWW-Authenticate"));
+  }
+
+  /** An HTTP answer: status, body and the authentication challenge if any. */
+  public record Reply(int status, String body, Optional<String> challenge) {
+    public Reply(int status, String body) {
+      this(status, body, Optional.empty());
+    }
+
     public JsonNode json() {
       try {
         return JSON.readTree(body);
@@ -109,6 +149,7 @@ public final class TestRig implements AutoCloseable {
     }
   }
 
+  /** Stops the rig (also when called on a {@link #withBearer} client of it). */
   @Override
   public void close() throws Exception {
     rig.stop().toCompletableFuture().get(60, TimeUnit.SECONDS);
