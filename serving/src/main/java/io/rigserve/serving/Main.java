@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import io.rigserve.cluster.RestartingRig;
 import io.rigserve.cluster.node.ClusterSettings;
 import io.rigserve.cluster.node.RigConfig;
+import io.rigserve.cluster.security.SecuritySettings;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -53,7 +54,8 @@ public final class Main {
 
   private static void printWelcome(Rig rig) {
     String host = rig.settings().httpHost();
-    String rest = "http://" + host + ":" + rig.httpPort();
+    boolean tls = SecuritySettings.from(rig.system().settings().config()).clientTlsDir().isPresent();
+    String rest = (tls ? "https://" : "http://") + host + ":" + rig.httpPort();
     System.out.printf("""
 
         rigserve rig up: region %s, cluster node %s:%d
