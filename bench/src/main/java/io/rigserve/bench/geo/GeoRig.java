@@ -91,6 +91,8 @@ public final class GeoRig {
     e.put("RIGSERVE_DATA_PLANE_PORT", Integer.toString(base + 4));
     e.put("RIGSERVE_SEED_NODES", seedNodes);
     e.put("RIGSERVE_REPOSITORY", dir.resolve("models").toString());
+    // The simulated WAN is private to this machine: its rigs bind transit addresses without TLS or token.
+    e.putIfAbsent("RIGSERVE_INSECURE", "1");
     process = pb.start();
   }
 
