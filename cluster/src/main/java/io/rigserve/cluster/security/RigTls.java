@@ -99,7 +99,8 @@ public final class RigTls {
     return p;
   }
 
-  private SSLContext context() {
+  /** The current context: the files as read at most {@code reloadInterval} ago. */
+  public SSLContext context() {
     Loaded current = loaded;
     long now = System.nanoTime();
     if (now - current.readAtNanos() < reloadNanos) {

@@ -10,6 +10,8 @@ import com.typesafe.config.ConfigFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.Random;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -105,7 +107,7 @@ class ArtifactTransferTest {
   }
 
   private ArtifactFetcher fetcher(ArtifactStore store) {
-    return new ArtifactFetcher(store, kit.system(), 64L << 20);
+    return new ArtifactFetcher(store, kit.system(), 64L << 20, Optional.empty(), () -> Set.of(origin, corrupt, dead));
   }
 
   private String serve(ArtifactStore store) throws Exception {
