@@ -17,7 +17,14 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyFactory;
 import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.Base64;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -86,21 +93,22 @@ class DataPlaneTlsTest {
             .toCompletableFuture().get(30, TimeUnit.SECONDS));
     assertInstanceOf(ArtifactFetcher.ArtifactUnavailable.class, e.getCause());
     assertTrue(store.valid(id, sha).isEmpty());
-    assertNoHttpAnswer(tls(foreign, "intruder").context());
   }
 
   @Test
-  void aClientWithoutACertificateGetsNoAnswerEvenIfItTrustsTheCa() throws Exception {
-    KeyStore trusted = KeyStore.getInstance("PKCS12");
-    trusted.load(null, null);
-    try (InputStream in = Files.newInputStream(cluster.resolve("ca.pem"))) {
-      trusted.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
-    }
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trusted);
-    SSLContext anonymous = SSLContext.getInstance("TLSv1.3");
-    anonymous.init(null, tmf.getTrustManagers(), null);
-    assertNoHttpAnswer(anonymous);
+  void theServerRefusesAClientCertificateOfAnotherCaEvenFromAClientThatTrustsIt() throws Exception {
+    assertNoHttpAnswer(clientTrustingTheClusterCa(Optional.of(foreign.resolve("intruder"))));
+  }
+
+  @Test
+  void theServerRefusesAClientWithoutACertificate() throws Exception {
+    assertNoHttpAnswer(clientTrustingTheClusterCa(Optional.empty()));
+  }
+
+  @Test
+  void aClientOfTheClusterCaGetsAnAnswerOnTheSameRawConnection() throws Exception {
+    SSLContext member = clientTrustingTheClusterCa(Optional.of(cluster.resolve("member")));
+    assertTrue(httpStatusLine(member).startsWith("HTTP/1.1 200"));
   }
 
   @Test
@@ -135,17 +143,56 @@ class DataPlaneTlsTest {
 
   /** The handshake is refused: a GET over it gets no HTTP answer, only an error or end of stream. */
   private void assertNoHttpAnswer(SSLContext client) {
+    assertThrows(IOException.class, () -> httpStatusLine(client));
+  }
+
+  private String httpStatusLine(SSLContext client) throws IOException {
     int port = Integer.parseInt(origin.substring(origin.lastIndexOf(':') + 1));
-    assertThrows(IOException.class, () -> {
-      try (SSLSocket socket = (SSLSocket) client.getSocketFactory().createSocket("127.0.0.1", port)) {
-        socket.setSoTimeout(10_000);
-        socket.startHandshake();
-        socket.getOutputStream().write(("GET " + id.urlPath() + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-            .getBytes(StandardCharsets.US_ASCII));
-        socket.getOutputStream().flush();
-        if (socket.getInputStream().read() < 0) throw new EOFException("closed without an answer");
+    try (SSLSocket socket = (SSLSocket) client.getSocketFactory().createSocket("127.0.0.1", port)) {
+      socket.setSoTimeout(10_000);
+      socket.startHandshake();
+      socket.getOutputStream().write(("GET " + id.urlPath() + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      byte[] line = new byte[12];
+      int n = socket.getInputStream().readNBytes(line, 0, line.length);
+      if (n == 0) throw new EOFException("closed without an answer");
+      return new String(line, 0, n, StandardCharsets.US_ASCII);
+    }
+  }
+
+  /**
+   * A plain JDK client that trusts the cluster's CA (so only the server can refuse the
+   * handshake), presenting the certificate in {@code certDir} if given.
+   */
+  private SSLContext clientTrustingTheClusterCa(Optional<Path> certDir) throws Exception {
+    CertificateFactory x509 = CertificateFactory.getInstance("X.509");
+    KeyStore trusted = KeyStore.getInstance("PKCS12");
+    trusted.load(null, null);
+    try (InputStream in = Files.newInputStream(cluster.resolve("ca.pem"))) {
+      trusted.setCertificateEntry("ca", x509.generateCertificate(in));
+    }
+    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trusted);
+    KeyManager[] keys = null;
+    if (certDir.isPresent()) {
+      String pem = Files.readString(certDir.get().resolve("rig.key"));
+      byte[] der = Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", ""));
+      PrivateKey key = KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(der));
+      Certificate cert;
+      try (InputStream in = Files.newInputStream(certDir.get().resolve("rig.pem"))) {
+        cert = x509.generateCertificate(in);
       }
-    });
+      KeyStore own = KeyStore.getInstance("PKCS12");
+      own.load(null, null);
+      own.setKeyEntry("rig", key, new char[0], new Certificate[] {cert});
+      KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      kmf.init(own, new char[0]);
+      keys = kmf.getKeyManagers();
+    }
+    SSLContext context = SSLContext.getInstance("TLSv1.3");
+    context.init(keys, tmf.getTrustManagers(), null);
+    return context;
   }
 
   private static BigInteger presentedSerial(SSLContext client, int port) throws IOException {
