@@ -34,18 +34,9 @@ class TlsRigsTest {
     Path repoC = Files.createTempDirectory("rig-c");
     try (TestRig a = TestRig.start(repoA, tls(cluster.resolve("a")) + "rigserve.repository.demo-model = on\n")) {
       assertTrue(a.rig.rigSettings().dataPlaneUrl().startsWith("https://"), a.rig.rigSettings().dataPlaneUrl());
-      String seed = "rigserve.node.seed-nodes = \"127.0.0.1:" + a.rig.system().address().getPort().get() + "\"\n";
+      String seed = seedOf(a);
       try (TestRig b = TestRig.start(repoB, tls(cluster.resolve("b")) + seed)) {
-        // Two replicas per region on two rigs: b hosts one, so it must have fetched the file from a.
-        Path fetched = repoB.resolve(".artifacts").resolve(DemoModels.MLP_NAME).resolve("1").resolve("p0.onnx");
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (System.nanoTime() < deadline && !Files.isRegularFile(fetched)) Thread.sleep(200);
-        assertTrue(Files.isRegularFile(fetched), "b never fetched the demo model's partition from a");
-        assertArrayEquals(Files.readAllBytes(
-            repoA.resolve(".artifacts").resolve(DemoModels.MLP_NAME).resolve("1").resolve("p0.onnx")), Files.readAllBytes(fetched));
-        Reply reply = b.post("/v2/models/" + DemoModels.MLP_NAME + "/infer",
-            "{\"inputs\":[{\"name\":\"" + DemoModels.MLP_INPUT + "\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]}]}");
-        assertEquals(200, reply.status(), reply.body());
+        assertFetchedAndServed(repoA, repoB, b);
 
         Rig c = Rig.start(ConfigFactory.parseString(tls(foreign.resolve("c")) + seed
                 + "rigserve.repository.path = \"" + repoC + "\"\nrigserve.node.data-plane-port = " + TestRig.freePort())
@@ -64,6 +55,35 @@ class TlsRigsTest {
         }
       }
     }
+  }
+
+  @Test
+  void withoutTlsRigsShareAModelOverPlainHttp() throws Exception {
+    Path repoA = Files.createTempDirectory("rig-a");
+    Path repoB = Files.createTempDirectory("rig-b");
+    try (TestRig a = TestRig.start(repoA, "rigserve.repository.demo-model = on\n")) {
+      assertTrue(a.rig.rigSettings().dataPlaneUrl().startsWith("http://"), a.rig.rigSettings().dataPlaneUrl());
+      try (TestRig b = TestRig.start(repoB, seedOf(a))) {
+        assertFetchedAndServed(repoA, repoB, b);
+      }
+    }
+  }
+
+  /** Two replicas per region on two rigs: b hosts one, so it must have fetched the file from a. */
+  private static void assertFetchedAndServed(Path repoA, Path repoB, TestRig b) throws Exception {
+    Path fetched = repoB.resolve(".artifacts").resolve(DemoModels.MLP_NAME).resolve("1").resolve("p0.onnx");
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (System.nanoTime() < deadline && !Files.isRegularFile(fetched)) Thread.sleep(200);
+    assertTrue(Files.isRegularFile(fetched), "b never fetched the demo model's partition from a");
+    assertArrayEquals(Files.readAllBytes(
+        repoA.resolve(".artifacts").resolve(DemoModels.MLP_NAME).resolve("1").resolve("p0.onnx")), Files.readAllBytes(fetched));
+    Reply reply = b.post("/v2/models/" + DemoModels.MLP_NAME + "/infer",
+        "{\"inputs\":[{\"name\":\"" + DemoModels.MLP_INPUT + "\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]}]}");
+    assertEquals(200, reply.status(), reply.body());
+  }
+
+  private static String seedOf(TestRig seed) {
+    return "rigserve.node.seed-nodes = \"127.0.0.1:" + seed.rig.system().address().getPort().get() + "\"\n";
   }
 
   private static String tls(Path dir) {
