@@ -64,7 +64,8 @@ class DataPlaneTlsTest {
 
   @BeforeAll
   void startOrigin() throws Exception {
-    cluster = TestCertificates.make(Files.createTempDirectory("cluster-ca"), "origin", "member", "rotating");
+    cluster = TestCertificates.make(Files.createTempDirectory("cluster-ca"), "origin", "member", "rotating",
+        "elsewhere=rig.elsewhere.example");
     foreign = TestCertificates.make(Files.createTempDirectory("foreign-ca"), "intruder");
     new Random(11).nextBytes(content);
     originStore = new ArtifactStore(Files.createTempDirectory("origin"));
@@ -92,6 +93,25 @@ class DataPlaneTlsTest {
         fetcher(store, tls(foreign, "intruder"), Set.of(origin)).fetch(id, sha, List.of(origin))
             .toCompletableFuture().get(30, TimeUnit.SECONDS));
     assertInstanceOf(ArtifactFetcher.ArtifactUnavailable.class, e.getCause());
+    assertTrue(store.valid(id, sha).isEmpty());
+  }
+
+  @Test
+  void aDataPlaneWithACertificateOfAnotherCaIsNotTrusted() throws Exception {
+    assertFetchFails(serve(foreign, "intruder"), "PKIX");
+  }
+
+  @Test
+  void aDataPlaneWhoseCertificateDoesNotNameTheHostDialedIsNotTrusted() throws Exception {
+    assertFetchFails(serve(cluster, "elsewhere"), "No subject alternative names matching IP address 127.0.0.1");
+  }
+
+  private void assertFetchFails(String server, String reason) throws Exception {
+    ArtifactStore store = new ArtifactStore(Files.createTempDirectory("member"));
+    ExecutionException e = assertThrows(ExecutionException.class, () ->
+        fetcher(store, tls(cluster, "member"), Set.of(server)).fetch(id, sha, List.of(server))
+            .toCompletableFuture().get(30, TimeUnit.SECONDS));
+    assertTrue(e.getCause().getMessage().contains(reason), e.getCause().getMessage());
     assertTrue(store.valid(id, sha).isEmpty());
   }
 
@@ -210,7 +230,11 @@ class DataPlaneTlsTest {
   }
 
   private String serve(String rig) throws Exception {
-    int port = DataPlane.bind(kit.system(), "127.0.0.1", 0, originStore, Optional.of(tls(cluster, rig)))
+    return serve(cluster, rig);
+  }
+
+  private String serve(Path ca, String rig) throws Exception {
+    int port = DataPlane.bind(kit.system(), "127.0.0.1", 0, originStore, Optional.of(tls(ca, rig)))
         .toCompletableFuture().get(10, TimeUnit.SECONDS).localAddress().getPort();
     return "https://127.0.0.1:" + port;
   }
