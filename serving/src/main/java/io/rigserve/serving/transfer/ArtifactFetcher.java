@@ -85,8 +85,10 @@ public final class ArtifactFetcher {
     }
     String peer = peers.get(i);
     if (!peer.startsWith(scheme) || !memberDataPlanes.get().contains(peer)) {
-      log.warn("not fetching {} from {}: not the data plane of a current member", id, peer);
-      failures.add(peer + ": not the data plane of a current member");
+      // Whatever a message named: shown shortened, never dialed.
+      String shown = peer.length() > 120 ? peer.substring(0, 120) + "..." : peer;
+      log.warn("not fetching {} from {}: not the data plane of a current member", id, shown);
+      failures.add(shown + ": not the data plane of a current member");
       return tryPeers(id, sha, peers, i + 1, failures);
     }
     return fetchFrom(id, sha, peer).handle((path, error) -> {
