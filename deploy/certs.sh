@@ -27,6 +27,20 @@ days=${RIGSERVE_CERT_DAYS:-365}
 [ "$bits" -ge 2048 ] 2>/dev/null || { echo "certs.sh: RIGSERVE_KEY_BITS must be 2048 or more" >&2; exit 2; }
 safe='^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$'
 
+# Sets name, owner and hosts from one RIG argument, or stops naming what is wrong.
+parse() {
+  local spec=$1
+  hosts=localhost,127.0.0.1
+  if [[ $spec == *=* ]]; then hosts=${spec#*=}; spec=${spec%%=*}; fi
+  name=${spec%%@*}
+  owner=$name
+  if [[ $spec == *@* ]]; then owner=${spec#*@}; fi
+  [[ $name =~ $safe ]] || { echo "certs.sh: rig name '$name' must match $safe" >&2; exit 2; }
+  [[ $owner =~ $safe ]] || { echo "certs.sh: owner '$owner' must match $safe" >&2; exit 2; }
+  [[ $hosts =~ ^[A-Za-z0-9.:,-]+$ ]] || { echo "certs.sh: hosts '$hosts' must be DNS names or IPs, comma-separated" >&2; exit 2; }
+}
+for spec in "$@"; do parse "$spec"; done   # every argument is checked before anything is written
+
 mkdir -p "$out"
 umask 077
 if [ -f "$out/ca.pem" ] && [ -f "$out/ca.key" ]; then
@@ -45,13 +59,7 @@ else
 fi
 
 for spec in "$@"; do
-  hosts=localhost,127.0.0.1
-  if [[ $spec == *=* ]]; then hosts=${spec#*=}; spec=${spec%%=*}; fi
-  name=${spec%%@*}
-  owner=$name
-  if [[ $spec == *@* ]]; then owner=${spec#*@}; fi
-  [[ $name =~ $safe ]] || { echo "certs.sh: rig name '$name' must match $safe" >&2; exit 2; }
-  [[ $owner =~ $safe ]] || { echo "certs.sh: owner '$owner' must match $safe" >&2; exit 2; }
+  parse "$spec"
   san="DNS:$cluster"
   IFS=, read -r -a list <<< "$hosts"
   for h in "${list[@]}"; do
