@@ -10,6 +10,7 @@ import io.rigserve.cluster.node.RigConfig;
 import io.rigserve.cluster.node.RigSettings;
 import io.rigserve.cluster.security.BearerAuth;
 import io.rigserve.cluster.security.ClientTls;
+import io.rigserve.cluster.security.RigTls;
 import io.rigserve.cluster.security.SecuritySettings;
 import io.rigserve.cluster.security.StartupSecurity;
 import io.rigserve.proto.inference.GRPCInferenceServicePowerApiHandlerFactory;
@@ -39,7 +40,8 @@ import io.rigserve.serving.partition.OnnxPartitioner;
 import io.rigserve.serving.routing.PipelineRouter;
 import io.rigserve.serving.routing.ShardedStageTargets;
 import io.rigserve.serving.transfer.ArtifactFetcher;
-import io.rigserve.serving.transfer.ArtifactRoutes;
+import io.rigserve.serving.transfer.DataPlane;
+import io.rigserve.serving.transfer.MemberDataPlanes;
 import io.rigserve.serving.transfer.ArtifactStore;
 import io.rigserve.sharding.placement.DeploymentRegistry;
 import io.rigserve.sharding.placement.PlacementController;
@@ -52,6 +54,7 @@ import java.util.function.BooleanSupplier;
 import io.rigserve.serving.repository.VersionState;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -125,6 +128,7 @@ public final class Rig {
       if (incarnation == 1) cluster.join(); else cluster.rejoin();
       Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("rigserve.repository.dispatcher"));
       OnnxRuntime runtime = new OnnxRuntime(runtimeSettings);
+      Optional<RigTls> clusterTls = RigTls.of(security);
       ArtifactStore artifacts = new ArtifactStore(settings.repositoryPath().resolve(".artifacts"));
       DeploymentCache deployments = DeploymentCache.follow(system);
       ReplicaDirectory directory = ReplicaDirectory.get(system);
@@ -133,7 +137,8 @@ public final class Rig {
       ModelCatalog catalog = new ModelCatalog(deployments, directory, topology,
           name -> local.get() != null && local.get().hasModel(name));
       DeployedRuntimes runtimes = new DeployedRuntimes(deployments, directory, topology,
-          new ArtifactFetcher(artifacts, system, settings.maxUploadBytes()), runtime, blocking);
+          new ArtifactFetcher(artifacts, system, settings.maxUploadBytes(), clusterTls,
+              () -> topology.view().map(MemberDataPlanes::of).orElse(Set.of())), runtime, blocking);
       ReplicaSharding sharding = ReplicaSharding.start(system, runtimes);
       PlacementController.init(system, cluster.topology(), PlacementSettings.from(full));
       ModelDeployer deployer = new ModelDeployer(runtime, new OnnxPartitioner(runtime), artifacts,
@@ -181,8 +186,8 @@ public final class Rig {
               .bind(GrpcRequestLimit.apply(settings.maxRequestBytes(),
                   GRPCInferenceServicePowerApiHandlerFactory.create(new AuthenticatedInferenceApi(grpcApi, auth),
                       GrpcInferenceApi.errorHandler(), system)));
-      CompletionStage<ServerBinding> dataPlane = httpExt.newServerAt(rig.bindHost(), rig.dataPlanePort())
-          .bind(new ArtifactRoutes(artifacts).route());
+      CompletionStage<ServerBinding> dataPlane =
+          DataPlane.bind(system, rig.bindHost(), rig.dataPlanePort(), artifacts, clusterTls);
       CompletionStage<Integer> management = RigManagement.start(cluster, auth, startup.runsInsecure(), directory.hostedReplicas(),
           new ModelsAdminRoute(catalog, directory).route(), new RoutingAdminRoute(routingStats, routingJournal).route());
       return dataPlane.thenCompose(d -> {

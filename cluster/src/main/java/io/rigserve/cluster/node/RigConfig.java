@@ -2,6 +2,8 @@ package io.rigserve.cluster.node;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.rigserve.cluster.security.RigTls;
+import io.rigserve.cluster.security.SecuritySettings;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -31,8 +33,35 @@ public final class RigConfig {
     derived.put("pekko.management.http.port", rig.managementPort());
     derived.put("pekko.management.http.bind-hostname", rig.managementBindHost());
     derived.put("pekko.management.http.bind-port", rig.managementPort());
+    SecuritySettings security = SecuritySettings.from(config);
+    if (security.tlsDir().isPresent()) {
+      RigTls.load(security.tlsDir().get(), security.tlsReloadInterval()); // stops here if the files are unusable
+      derived.putAll(arteryTls(security));
+    }
     return ConfigFactory.parseMap(derived)
         .withFallback(cluster.toPekkoConfig())
         .withFallback(config);
+  }
+
+  /**
+   * Artery over TLS with mutual authentication: Pekko's rotating-keys provider reads the PEM
+   * files again once its context is older than {@code tls-reload-interval}, so rotated
+   * certificates are used by new connections without a restart. It checks the peer's
+   * certificate against the CA and demands a subject name (CN or DNS name) shared with this
+   * rig's own certificate; deploy/certs.sh gives every rig the cluster's name for that.
+   */
+  private static Map<String, Object> arteryTls(SecuritySettings security) {
+    String engine = "pekko.remote.artery.ssl.rotating-keys-engine.";
+    Map<String, Object> tls = new HashMap<>();
+    tls.put("pekko.remote.artery.transport", "tls-tcp");
+    tls.put("pekko.remote.artery.ssl.ssl-engine-provider",
+        "org.apache.pekko.remote.artery.tcp.ssl.RotatingKeysSSLEngineProvider");
+    tls.put(engine + "key-file", security.tlsFile(SecuritySettings.KEY_FILE).orElseThrow().toString());
+    tls.put(engine + "cert-file", security.tlsFile(SecuritySettings.CERT_FILE).orElseThrow().toString());
+    tls.put(engine + "ca-cert-file", security.tlsFile(SecuritySettings.CA_FILE).orElseThrow().toString());
+    tls.put(engine + "protocol", RigTls.PROTOCOL);
+    tls.put(engine + "enabled-algorithms", RigTls.CIPHER_SUITES);
+    tls.put(engine + "ssl-context-cache-ttl", security.tlsReloadInterval().toMillis() + "ms");
+    return tls;
   }
 }

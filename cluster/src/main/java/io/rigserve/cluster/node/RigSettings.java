@@ -1,6 +1,7 @@
 package io.rigserve.cluster.node;
 
 import com.typesafe.config.Config;
+import io.rigserve.cluster.security.SecuritySettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -27,7 +28,8 @@ public record RigSettings(
     int bindPort,
     String managementBindHost,
     int managementPort,
-    int dataPlanePort) {
+    int dataPlanePort,
+    boolean dataPlaneTls) {
 
   /** Pekko Management's own default port (PMAN on a telephone keypad). */
   public static final int DEFAULT_MANAGEMENT_PORT = 7626;
@@ -71,12 +73,13 @@ public record RigSettings(
     }
     return new RigSettings(
         node.string("system-name"), region, zone, latitude, longitude, memory, host, port, seeds,
-        bindHost, bindPort, managementBindHost, managementPort, port(node, "data-plane-port"));
+        bindHost, bindPort, managementBindHost, managementPort, port(node, "data-plane-port"),
+        SecuritySettings.from(config).tlsDir().isPresent());
   }
 
-  /** Where other rigs fetch partition files from this rig. */
+  /** Where other rigs fetch partition files from this rig: HTTPS when cluster TLS is on. */
   public String dataPlaneUrl() {
-    return "http://" + host + ":" + dataPlanePort;
+    return (dataPlaneTls ? "https://" : "http://") + host + ":" + dataPlanePort;
   }
 
   private static String name(SettingsReader c, String key) {

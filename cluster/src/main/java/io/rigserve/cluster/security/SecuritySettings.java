@@ -1,9 +1,11 @@
 package io.rigserve.cluster.security;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
 import io.rigserve.cluster.node.InvalidSetting;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -11,13 +13,17 @@ import java.util.Optional;
  * cluster TLS material (Artery and the data plane), the TLS material offered to API clients,
  * the API keys and the admin token. An empty setting means "not configured"; a configured path
  * that does not exist stops the start with a message naming the setting.
+ *
+ * @param tlsReloadInterval how long TLS material read from {@code tlsDir} is used before the files
+ *     are read again (rotation without a restart)
  */
 public record SecuritySettings(
     Optional<Path> tlsDir,
     Optional<Path> clientTlsDir,
     Optional<Path> apiKeysFile,
     Optional<Path> adminTokenFile,
-    boolean insecure) {
+    boolean insecure,
+    Duration tlsReloadInterval) {
 
   /** Files of a TLS folder, as {@code deploy/certs.sh} writes them. */
   public static final String CA_FILE = "ca.pem";
@@ -31,7 +37,8 @@ public record SecuritySettings(
         folder(c, "client-tls-dir"),
         file(c, "api-keys-file"),
         file(c, "admin-token-file"),
-        insecure(c));
+        insecure(c),
+        positive(c, "tls-reload-interval"));
   }
 
   /** A boolean that also takes {@code 1} and {@code 0}, as {@code RIGSERVE_INSECURE=1} is written. */
@@ -42,6 +49,25 @@ public record SecuritySettings(
       case "0", "off", "false", "no", "" -> false;
       default -> throw new InvalidSetting("rigserve.security.insecure", value, "on or off (1 or 0)");
     };
+  }
+
+  /** A file of the cluster TLS folder, when TLS is on. */
+  public Optional<Path> tlsFile(String name) {
+    return tlsDir.map(dir -> dir.resolve(name).toAbsolutePath());
+  }
+
+  private static Duration positive(Config c, String key) {
+    Duration value;
+    try {
+      value = c.getDuration(key);
+    } catch (ConfigException e) {
+      value = Duration.ZERO;
+    }
+    if (value.isNegative() || value.isZero()) {
+      throw new InvalidSetting("rigserve.security." + key, c.getValue(key).unwrapped(),
+          "a duration greater than zero, such as 30s or 5m");
+    }
+    return value;
   }
 
   private static Optional<Path> folder(Config c, String key) {

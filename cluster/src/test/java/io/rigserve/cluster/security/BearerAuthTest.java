@@ -10,6 +10,7 @@ import com.typesafe.config.ConfigFactory;
 import io.rigserve.cluster.node.InvalidSetting;
 import io.rigserve.cluster.security.BearerAuth.Level;
 import io.rigserve.cluster.security.BearerAuth.Verdict;
+import java.time.Duration;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +32,7 @@ class BearerAuthTest {
     Optional<Path> tokenFile = Optional.empty();
     if (keys != null) keysFile = Optional.of(Files.writeString(dir.resolve("keys"), keys));
     if (token != null) tokenFile = Optional.of(Files.writeString(dir.resolve("token"), token));
-    return BearerAuth.from(new SecuritySettings(Optional.empty(), Optional.empty(), keysFile, tokenFile, false));
+    return BearerAuth.from(new SecuritySettings(Optional.empty(), Optional.empty(), keysFile, tokenFile, false, Duration.ofMinutes(5)));
   }
 
   private static Optional<String> bearer(String secret) {

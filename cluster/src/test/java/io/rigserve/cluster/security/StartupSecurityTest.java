@@ -7,17 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class StartupSecurityTest {
 
   private static final SecuritySettings NOTHING =
-      new SecuritySettings(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), false);
+      new SecuritySettings(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), false, Duration.ofMinutes(5));
 
   private static SecuritySettings with(boolean tls, boolean token, boolean insecure) {
     return new SecuritySettings(tls ? Optional.of(Path.of("/certs/rig")) : Optional.empty(), Optional.empty(),
-        Optional.empty(), token ? Optional.of(Path.of("/secrets/admin")) : Optional.empty(), insecure);
+        Optional.empty(), token ? Optional.of(Path.of("/secrets/admin")) : Optional.empty(), insecure, Duration.ofMinutes(5));
   }
 
   @Test

@@ -8,6 +8,11 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+import io.rigserve.cluster.security.RigTls;
+import org.apache.pekko.http.javadsl.ConnectionContext;
+import org.apache.pekko.http.javadsl.HttpsConnectionContext;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -27,6 +32,8 @@ import org.slf4j.LoggerFactory;
  * Gets a partition file onto this rig: the local copy if its digest is right, else streamed
  * from the peers in order (chunked to a staging file, hashed on the way, installed only when the
  * digest matches), moving to the next peer when one fails, is unreachable or sends wrong bytes.
+ * A peer is dialed only if it is the data plane of a current member ({@link MemberDataPlanes});
+ * with cluster TLS only over HTTPS, presenting this rig's certificate and trusting only the CA.
  */
 public final class ArtifactFetcher {
 
@@ -38,10 +45,23 @@ public final class ArtifactFetcher {
   private final long maxBytes;
   private final ConnectionPoolSettings pool;
   private final LoggingAdapter httpLog;
+  private final HttpsConnectionContext connections;
+  private final String scheme;
+  private final Supplier<Set<String>> memberDataPlanes;
 
-  public ArtifactFetcher(ArtifactStore store, ActorSystem<?> system, long maxBytes) {
+  /**
+   * @param tls this rig's cluster TLS; empty: plain HTTP
+   * @param memberDataPlanes the data plane URLs of current members, asked at every fetch
+   */
+  public ArtifactFetcher(ArtifactStore store, ActorSystem<?> system, long maxBytes, Optional<RigTls> tls,
+      Supplier<Set<String>> memberDataPlanes) {
     this.store = store;
     this.http = Http.get(system);
+    this.connections = tls
+        .map(t -> ConnectionContext.httpsClient((host, port) -> t.clientEngine(host, port)))
+        .orElse(http.defaultClientHttpsContext());
+    this.scheme = tls.isPresent() ? "https://" : "http://";
+    this.memberDataPlanes = memberDataPlanes;
     this.materializer = Materializer.matFromSystem(system);
     this.maxBytes = maxBytes;
     // A peer that fails is left for the next one at once: no pool retries with back-off.
@@ -49,7 +69,7 @@ public final class ArtifactFetcher {
     this.httpLog = Logging.getLogger(Adapter.toClassic(system), this);
   }
 
-  /** @param peers base URLs of data planes that may have it ({@code http://host:port}), best first */
+  /** @param peers base URLs of data planes that may have it ({@code https://host:port}), best first */
   public CompletionStage<Path> fetch(ArtifactId id, String sha256, List<String> peers) {
     Optional<Path> local = store.valid(id, sha256);
     if (local.isPresent()) {
@@ -64,6 +84,13 @@ public final class ArtifactFetcher {
           "no peer could provide " + id + " with sha256 " + sha + (failures.isEmpty() ? " (no peers known)" : ": " + String.join("; ", failures))));
     }
     String peer = peers.get(i);
+    if (!peer.startsWith(scheme) || !memberDataPlanes.get().contains(peer)) {
+      // Whatever a message named: shown shortened, never dialed.
+      String shown = peer.length() > 120 ? peer.substring(0, 120) + "..." : peer;
+      log.warn("not fetching {} from {}: not the data plane of a current member", id, shown);
+      failures.add(shown + ": not the data plane of a current member");
+      return tryPeers(id, sha, peers, i + 1, failures);
+    }
     return fetchFrom(id, sha, peer).handle((path, error) -> {
       if (error == null) return CompletableFuture.completedFuture(path);
       Throwable cause = error.getCause() != null && error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
@@ -81,7 +108,7 @@ public final class ArtifactFetcher {
       return CompletableFuture.failedFuture(e);
     }
     MessageDigest digest = Sha256.newDigest();
-    return http.singleRequest(HttpRequest.GET(peer + id.urlPath()), http.defaultClientHttpsContext(), pool, httpLog)
+    return http.singleRequest(HttpRequest.GET(peer + id.urlPath()), connections, pool, httpLog)
         .thenCompose((HttpResponse response) -> {
           if (response.status().intValue() != 200) {
             response.discardEntityBytes(materializer);

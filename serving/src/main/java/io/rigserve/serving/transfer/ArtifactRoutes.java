@@ -3,6 +3,7 @@ package io.rigserve.serving.transfer;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.integerSegment;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.util.Optional;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -27,7 +28,13 @@ public final class ArtifactRoutes extends AllDirectives {
     this.store = store;
   }
 
+  /** The artifact route; anything else a caller sends is a 404 with a JSON error. */
   public Route route() {
+    return concat(artifacts(),
+        complete(error(404, "the data plane serves only GET /artifacts/{model}/{version}/{partition}")));
+  }
+
+  private Route artifacts() {
     return pathPrefix("artifacts", () -> pathPrefix(segment(), model ->
         path(segment().slash(integerSegment()), (version, partition) ->
             get(() -> {
@@ -35,11 +42,12 @@ public final class ArtifactRoutes extends AllDirectives {
               try {
                 id = new ArtifactId(model, version, partition);
               } catch (IllegalArgumentException e) {
-                return complete(HttpResponse.create().withStatus(400).withEntity(e.getMessage()));
+                // The names are not echoed: they are whatever a caller put in the path.
+                return complete(error(400, "invalid artifact: model and version are letters, digits, '_', '.', '-'"));
               }
               Optional<java.nio.file.Path> file = store.file(id);
               if (file.isEmpty()) {
-                return complete(HttpResponse.create().withStatus(404).withEntity("no artifact " + id + " here"));
+                return complete(error(404, "no artifact " + id + " here"));
               }
               HttpResponse response = HttpResponse.create()
                   .withEntity(HttpEntities.create(ContentTypes.APPLICATION_OCTET_STREAM,
@@ -48,5 +56,10 @@ public final class ArtifactRoutes extends AllDirectives {
                   .map(sha -> response.addHeader(RawHeader.create(SHA_HEADER, sha)))
                   .orElse(response));
             }))));
+  }
+
+  private static HttpResponse error(int status, String message) {
+    String body = JsonNodeFactory.instance.objectNode().put("error", message).toString();
+    return HttpResponse.create().withStatus(status).withEntity(ContentTypes.APPLICATION_JSON, body);
   }
 }

@@ -10,6 +10,8 @@ import com.typesafe.config.ConfigFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.Random;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -104,8 +106,23 @@ class ArtifactTransferTest {
     assertArrayEquals(content, Files.readAllBytes(again));
   }
 
+  @Test
+  void anythingButAKnownArtifactIsAClientErrorWithAJsonBody() throws Exception {
+    java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+    for (String[] call : new String[][] {
+        {"GET", "/artifacts/net/1/9", "404"}, {"GET", "/artifacts/..%2f..%2fetc/1/0", "400"},
+        {"GET", "/artifacts/net/1/-1", "404"}, {"GET", "/artifacts/net/1/99999999999", "404"},
+        {"POST", "/artifacts/net/1/2", "404"}, {"GET", "/", "404"}}) {
+      java.net.http.HttpResponse<String> response = client.send(java.net.http.HttpRequest.newBuilder(
+              java.net.URI.create(origin + call[1])).method(call[0], java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(Integer.parseInt(call[2]), response.statusCode(), call[0] + " " + call[1]);
+      assertTrue(response.body().startsWith("{\"error\":"), call[1] + ": " + response.body());
+    }
+  }
+
   private ArtifactFetcher fetcher(ArtifactStore store) {
-    return new ArtifactFetcher(store, kit.system(), 64L << 20);
+    return new ArtifactFetcher(store, kit.system(), 64L << 20, Optional.empty(), () -> Set.of(origin, corrupt, dead));
   }
 
   private String serve(ArtifactStore store) throws Exception {
