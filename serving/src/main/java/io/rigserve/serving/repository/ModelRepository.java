@@ -7,8 +7,7 @@ import io.rigserve.serving.error.InvalidInput;
 import io.rigserve.serving.error.InvalidModel;
 import io.rigserve.serving.error.ModelConflict;
 import io.rigserve.serving.error.UnknownModel;
-import io.rigserve.serving.runtime.OnnxModel;
-import io.rigserve.serving.runtime.OnnxRuntime;
+import io.rigserve.serving.runtime.TrialLoad;
 import io.rigserve.sharding.placement.Deployment;
 import io.rigserve.sharding.placement.DeploymentRegistry;
 import java.io.IOException;
@@ -45,7 +44,7 @@ public final class ModelRepository {
   private static final java.time.Duration REDEPLOY_WAIT = java.time.Duration.ofSeconds(60);
 
   private final Path root;
-  private final OnnxRuntime runtime;
+  private final TrialLoad trialLoad;
   private final ModelDeployer deployer;
   private final DeploymentRegistry registry;
   private final ModelCatalog catalog;
@@ -56,10 +55,10 @@ public final class ModelRepository {
   /** model@version published from this rig and not yet seen back in the cluster-wide map. */
   private final Set<String> published = ConcurrentHashMap.newKeySet();
 
-  public ModelRepository(Path root, OnnxRuntime runtime, ModelDeployer deployer, DeploymentRegistry registry,
+  public ModelRepository(Path root, TrialLoad trialLoad, ModelDeployer deployer, DeploymentRegistry registry,
       ModelCatalog catalog) {
     this.root = root;
-    this.runtime = runtime;
+    this.trialLoad = trialLoad;
     this.deployer = deployer;
     this.registry = registry;
     this.catalog = catalog;
@@ -201,7 +200,10 @@ public final class ModelRepository {
       throw new ModelConflict("model '" + name + "' already has a version " + version);
     }
     ModelArtifactCheck.check(staged);
-    try (OnnxModel trial = runtime.load(staged)) {
+    // The first load of an upload runs in a child process: a model crashing ONNX Runtime must not
+    // take the rig down. Once placed, the version loads in the rig itself (ModelDeployer).
+    try {
+      TrialLoad.Signature trial = trialLoad.run(staged);
       log.debug("upload of {}/{} loads: {} inputs", name, version, trial.inputs().size());
     } catch (RuntimeException e) {
       throw new InvalidModel("ONNX Runtime cannot load the uploaded model: " + e.getMessage(), e);
