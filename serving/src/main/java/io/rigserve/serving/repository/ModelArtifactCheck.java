@@ -33,7 +33,7 @@ public final class ModelArtifactCheck {
 
   // ONNX Runtime reads "*/_ORT_MEM_ADDR_/*" as a raw pointer; any '*' location is such a tag.
   private static final String MEMORY_ADDRESS_TAG = "_ORT_MEM_ADDR_";
-  private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,19}");
+  private static final Pattern DECIMAL = Pattern.compile("[0-9]+");
 
   private ModelArtifactCheck() {}
 

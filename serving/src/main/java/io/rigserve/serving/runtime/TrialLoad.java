@@ -38,6 +38,8 @@ public final class TrialLoad {
   private static final Path PRLIMIT = Path.of("/usr/bin/prlimit");
   // The child's exit when ONNX Runtime refused the model with a reason (printed as {"error": ...}).
   private static final int REFUSED = 3;
+  // Starts the answer's line: libraries (logging set-up, the JVM) may print to stdout before it.
+  private static final String ANSWER = "rigserve-trial-load:";
   // Enough for a signature of thousands of tensors; a child printing more is misbehaving.
   private static final int MAX_STDOUT = 1 << 20;
   private static final int MAX_STDERR_TAIL = 4096;
@@ -97,8 +99,9 @@ public final class TrialLoad {
     }
     if (!finished) {
       kill(child);
+      long ms = settings.timeout().toMillis();
       throw new ModelLoadException("ONNX Runtime did not finish loading the model within "
-          + settings.timeout().toSeconds() + " s");
+          + (ms < 1000 ? ms + " ms" : ms / 1000 + " s"));
     }
     int exit = child.exitValue();
     String out = stdout.await();
@@ -136,7 +139,7 @@ public final class TrialLoad {
         // Small reservations keep the JVM within the address-space bound; C1 only starts fast.
         "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=32m",
         "-XX:CompressedClassSpaceSize=64m", "-Xss1m",
-        "-XX:-CreateCoredumpOnCrash", "-XX:ErrorFile=" + crashReport,
+        "-XX:-CreateCoredumpOnCrash", "-XX:ErrorFile=" + crashReport, "-XX:+DisplayVMOutputToStderr",
         // ONNX Runtime unpacks its native library here; the folder is deleted after the trial.
         "-Djava.io.tmpdir=" + scratch,
         "-cp", absoluteClassPath(),
@@ -168,8 +171,12 @@ public final class TrialLoad {
   }
 
   private static JsonNode parse(String out) {
+    int at = out.lastIndexOf("\n" + ANSWER);
+    if (at < 0) {
+      return null;
+    }
     try {
-      JsonNode node = JSON.readTree(out);
+      JsonNode node = JSON.readTree(out.substring(at + 1 + ANSWER.length()));
       return node != null && node.isObject() ? node : null;
     } catch (IOException e) {
       return null;
@@ -196,10 +203,11 @@ public final class TrialLoad {
 
   /**
    * The child: {@code TrialLoad <model> <intra-op threads> <inter-op threads> <optimization level>}.
-   * Exits 0 with {"inputs": [...], "outputs": [...]}, or {@value #REFUSED} with {"error": "..."}.
+   * Prints {@value #ANSWER} and JSON on a line of its own, and exits 0 with {"inputs": [...],
+   * "outputs": [...]}, or {@value #REFUSED} with {"error": "..."}.
    */
   public static void main(String[] args) {
-    // Only the answer goes to stdout; anything else a library prints goes to stderr.
+    // Only the answer goes to stdout from here on; anything else goes to stderr.
     PrintStream answer = System.out;
     System.setOut(System.err);
     ObjectNode result = JSON.createObjectNode();
@@ -216,7 +224,7 @@ public final class TrialLoad {
       result.put("error", String.valueOf(e.getMessage()));
       exit = REFUSED;
     }
-    answer.print(result.toString());
+    answer.print("\n" + ANSWER + result + "\n");
     answer.flush();
     System.exit(exit);
   }
