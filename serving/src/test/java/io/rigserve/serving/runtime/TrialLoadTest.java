@@ -73,6 +73,25 @@ class TrialLoadTest {
   }
 
   @Test
+  void aModelNeedingMoreNativeMemoryThanTheBoundIsRefused() throws IOException {
+    // Constant folding at load expands one float into 4 GiB, natively, beyond a 2 GiB address space.
+    byte[] greedy = OnnxGraphBuilder.graph("greedy")
+        .input("x", DataType.FP32, 1)
+        .initializer("one", new float[] {1f})
+        .initializer("huge", new long[] {1L << 30}, 1)
+        .node("Expand", List.of("one", "huge"), List.of("big"))
+        .node("ReduceSum", List.of("big"), List.of("sum"))
+        .node("Add", List.of("x", "sum"), List.of("y"))
+        .output("y", DataType.FP32, 1)
+        .toBytes();
+    TrialLoadSettings d = TrialLoadSettings.defaults();
+    TrialLoad bounded = new TrialLoad(new TrialLoadSettings(d.timeout(), d.heap(), d.directMemory(), 2L << 30),
+        RuntimeSettings.defaults());
+    ModelLoadException e = assertThrows(ModelLoadException.class, () -> bounded.run(write("model.onnx", greedy)));
+    assertTrue(e.getMessage().contains("bad_alloc"), e.getMessage());
+  }
+
+  @Test
   void aTrialLoadLeavesNoFilesBehind() throws IOException {
     Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
     long before = trialFolders(tmp);
