@@ -192,7 +192,7 @@ public final class ModelRepository {
    * as {@code name/version} after checking it, and records its sha256. The served models are
    * untouched: the new version serves after {@link #load}.
    */
-  public synchronized void place(String name, String version, Path staged, String sha256) {
+  public void place(String name, String version, Path staged, String sha256) {
     checkName(name);
     checkVersion(version);
     Path target = root.resolve(name).resolve(version);
@@ -201,12 +201,20 @@ public final class ModelRepository {
     }
     ModelArtifactCheck.check(staged);
     // The first load of an upload runs in a child process: a model crashing ONNX Runtime must not
-    // take the rig down. Once placed, the version loads in the rig itself (ModelDeployer).
+    // take the rig down. Once placed, the version loads in the rig itself (ModelDeployer). Not
+    // under the lock: a slow trial must not hold up loads and unloads.
     try {
       TrialLoad.Signature trial = trialLoad.run(staged);
       log.debug("upload of {}/{} loads: {} inputs", name, version, trial.inputs().size());
     } catch (RuntimeException e) {
       throw new InvalidModel("ONNX Runtime cannot load the uploaded model: " + e.getMessage(), e);
+    }
+    move(name, version, staged, sha256, target);
+  }
+
+  private synchronized void move(String name, String version, Path staged, String sha256, Path target) {
+    if (Files.exists(target)) {
+      throw new ModelConflict("model '" + name + "' already has a version " + version);
     }
     try {
       Path dir = staged.getParent();
