@@ -39,6 +39,21 @@ public final class ModelArtifactCheck {
 
   /** @throws InvalidModel with the reason when the file is not a usable ONNX model */
   public static void check(Path modelFile) {
+    check(modelFile, realFolder(modelFile));
+  }
+
+  /**
+   * Like {@link #check}, and no tensor may keep its data outside the file at all: for files that
+   * must carry every weight inside (partition files, which share a folder with other models').
+   *
+   * @throws InvalidModel with the reason when the file is not a usable, self-contained ONNX model
+   */
+  public static void checkSelfContained(Path modelFile) {
+    check(modelFile, null);
+  }
+
+  // folder: where external data may lie; null when none may exist.
+  private static void check(Path modelFile, Path folder) {
     ModelProto model = parse(modelFile);
     if (!model.hasGraph() || model.getGraph().getNodeCount() == 0) {
       throw new InvalidModel("not an ONNX model: no graph with nodes in " + modelFile.getFileName());
@@ -49,7 +64,6 @@ public final class ModelArtifactCheck {
     if (model.getGraph().getOutputCount() == 0) {
       throw new InvalidModel("the model's graph declares no outputs");
     }
-    Path folder = realFolder(modelFile);
     checkGraph(model.getGraph(), folder);
     for (FunctionProto function : model.getFunctionsList()) {
       String where = "function '" + shown(function.getName()) + "'";
@@ -133,6 +147,9 @@ public final class ModelArtifactCheck {
       if (entries.put(e.getKey(), e.getValue()) != null) {
         throw new InvalidModel("tensor " + where + " names its external data key '" + shown(e.getKey()) + "' twice");
       }
+    }
+    if (folder == null) {
+      throw new InvalidModel("tensor " + where + " keeps its data outside the file, which must carry all its weights");
     }
     String location = entries.get("location");
     if (location == null || location.isEmpty()) {

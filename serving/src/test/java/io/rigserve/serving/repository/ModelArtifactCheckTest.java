@@ -94,6 +94,25 @@ class ModelArtifactCheckTest {
     assertDoesNotThrow(() -> ModelArtifactCheck.check(model));
   }
 
+  @ParameterizedTest
+  @EnumSource(Place.class)
+  void aSelfContainedFileMayKeepNoDataOutsideItEvenInsideItsFolder(Place place) throws IOException {
+    Path folder = modelFolder();
+    Files.write(folder.resolve("weights.bin"), new byte[12]);
+    Path model = folder.resolve("model.onnx");
+    Files.write(model, HostileModels.externalAt(place, "weights.bin"));
+    assertDoesNotThrow(() -> ModelArtifactCheck.check(model));
+    InvalidModel e = assertThrows(InvalidModel.class, () -> ModelArtifactCheck.checkSelfContained(model));
+    assertTrue(e.getMessage().contains("keeps its data outside the file"), e.getMessage());
+  }
+
+  @Test
+  void aSelfContainedFilePassesTheSelfContainedCheck() throws IOException {
+    Path model = modelFolder().resolve("model.onnx");
+    Files.write(model, TestModels.convNet());
+    assertDoesNotThrow(() -> ModelArtifactCheck.checkSelfContained(model));
+  }
+
   @Test
   void theExternalDataTestModelPasses() throws IOException {
     Path model = TestModels.writeExternalDataModel(modelFolder(), DataType.FP32);
