@@ -132,7 +132,9 @@ public final class ModelArtifactCheck {
   }
 
   private static void checkSparse(SparseTensorProto sparse, Path folder, String where) {
-    if (sparse.hasValues()) checkTensor(sparse.getValues(), folder, "values '" + shown(sparse.getValues().getName()) + "' of " + where);
+    if (sparse.hasValues()) {
+      checkTensor(sparse.getValues(), folder, "values '" + shown(sparse.getValues().getName()) + "' of " + where);
+    }
     if (sparse.hasIndices()) checkTensor(sparse.getIndices(), folder, "indices of " + where);
   }
 

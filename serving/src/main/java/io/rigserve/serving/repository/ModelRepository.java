@@ -7,6 +7,7 @@ import io.rigserve.serving.error.InvalidInput;
 import io.rigserve.serving.error.InvalidModel;
 import io.rigserve.serving.error.ModelConflict;
 import io.rigserve.serving.error.UnknownModel;
+import io.rigserve.serving.runtime.ModelLoadException;
 import io.rigserve.serving.runtime.TrialLoad;
 import io.rigserve.sharding.placement.Deployment;
 import io.rigserve.sharding.placement.DeploymentRegistry;
@@ -206,7 +207,7 @@ public final class ModelRepository {
     try {
       TrialLoad.Signature trial = trialLoad.run(staged);
       log.debug("upload of {}/{} loads: {} inputs", name, version, trial.inputs().size());
-    } catch (RuntimeException e) {
+    } catch (ModelLoadException e) {
       throw new InvalidModel("ONNX Runtime cannot load the uploaded model: " + e.getMessage(), e);
     }
     move(name, version, staged, sha256, target);

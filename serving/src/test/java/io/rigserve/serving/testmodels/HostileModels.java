@@ -60,7 +60,7 @@ public final class HostileModels {
       case ATTRIBUTE_TENSOR -> g.node("Constant", List.of(), List.of("w"), OnnxGraphBuilder.tensorAttr("value", external));
       case SPARSE_ATTRIBUTE -> g.node("Constant", List.of(), List.of("w"), AttributeProto.newBuilder()
           .setName("sparse_value").setType(AttributeProto.AttributeType.SPARSE_TENSOR)
-          .setSparseTensor(sparse(external(("w_values"), 1, location, offset, "4"), embeddedIndices())).build());
+          .setSparseTensor(sparse(external("w_values", 1, location, offset, "4"), embeddedIndices())).build());
       case FUNCTION_NODE_ATTRIBUTE, FUNCTION_DEFAULT_ATTRIBUTE -> {
         g.opset(LOCAL_DOMAIN, 1);
         g.node(NodeProto.newBuilder().setName("make_w").setOpType("MakeW").setDomain(LOCAL_DOMAIN)
