@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +45,7 @@ public final class TrialLoad {
   // Enough for a signature of thousands of tensors; a child printing more is misbehaving.
   private static final int MAX_STDOUT = 1 << 20;
   private static final int MAX_STDERR_TAIL = 4096;
+  private static final Pattern SIGNAL = Pattern.compile("#\\s+(SIG[A-Z]+)");
 
   private final TrialLoadSettings settings;
   private final RuntimeSettings runtime;
@@ -115,11 +118,13 @@ public final class TrialLoad {
         return new Signature(specs(answer.get("inputs")), specs(answer.get("outputs")));
       }
     }
-    log.warn("trial load of {} failed with exit code {}: {}", modelFile, exit, err.strip());
     if (Files.exists(crashReport)) {
-      throw new ModelLoadException("ONNX Runtime crashed while loading the model (the trial process died, exit code "
-          + exit + ")");
+      String signal = signalIn(crashReport);
+      log.warn("trial load of {} crashed ({}), exit code {}: {}", modelFile, signal, exit, err.strip());
+      throw new ModelLoadException("ONNX Runtime crashed while loading the model (" + signal
+          + " in the trial process, exit code " + exit + ")");
     }
+    log.warn("trial load of {} failed with exit code {}: {}", modelFile, exit, err.strip());
     if (stdout.overflowed()) {
       throw new ModelLoadException("the trial load printed more than " + MAX_STDOUT + " bytes");
     }
@@ -139,7 +144,7 @@ public final class TrialLoad {
         // Small reservations keep the JVM within the address-space bound; C1 only starts fast.
         "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=32m",
         "-XX:CompressedClassSpaceSize=64m", "-Xss1m",
-        "-XX:-CreateCoredumpOnCrash", "-XX:ErrorFile=" + crashReport, "-XX:+DisplayVMOutputToStderr",
+        "-XX:-CreateCoredumpOnCrash", "-XX:ErrorFile=" + crashReport,
         // ONNX Runtime unpacks its native library here; the folder is deleted after the trial.
         "-Djava.io.tmpdir=" + scratch,
         "-cp", absoluteClassPath(),
@@ -167,6 +172,16 @@ public final class TrialLoad {
       child.waitFor(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  // The JVM's crash report names the signal near its top: "#  SIGSEGV (0xb) at pc=...".
+  private static String signalIn(Path crashReport) {
+    try (InputStream in = Files.newInputStream(crashReport)) {
+      Matcher m = SIGNAL.matcher(new String(in.readNBytes(4096), StandardCharsets.UTF_8));
+      return m.find() ? m.group(1) : "a fatal error";
+    } catch (IOException e) {
+      return "a fatal error";
     }
   }
 
