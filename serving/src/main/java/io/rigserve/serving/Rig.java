@@ -24,6 +24,8 @@ import io.rigserve.serving.repository.ModelRepository;
 import io.rigserve.serving.repository.ModelUpload;
 import io.rigserve.serving.runtime.OnnxRuntime;
 import io.rigserve.serving.runtime.RuntimeSettings;
+import io.rigserve.serving.runtime.TrialLoad;
+import io.rigserve.serving.runtime.TrialLoadSettings;
 import io.rigserve.sharding.replica.ReplicaSharding;
 import io.rigserve.cluster.topology.RigIdentity;
 import io.rigserve.serving.api.admin.ModelsAdminRoute;
@@ -143,7 +145,8 @@ public final class Rig {
       PlacementController.init(system, cluster.topology(), PlacementSettings.from(full));
       ModelDeployer deployer = new ModelDeployer(runtime, new OnnxPartitioner(runtime), artifacts,
           rig.dataPlaneUrl(), regions -> smallestBudget(topology, regions));
-      ModelRepository repository = new ModelRepository(settings.repositoryPath(), runtime, deployer,
+      ModelRepository repository = new ModelRepository(settings.repositoryPath(),
+          new TrialLoad(TrialLoadSettings.from(full), runtimeSettings), deployer,
           DeploymentRegistry.get(system), catalog);
       local.set(repository);
 

@@ -47,6 +47,8 @@ public final class ModelDeployer {
   public Deployment prepare(String name, String version, Path modelFile, DeployParameters parameters) {
     ModelArtifactCheck.check(modelFile);
     ModelDescriptor whole;
+    // In this process: a version on disk passed the isolated trial load at upload (TrialLoad), was
+    // written by the rig, or was put there by the rig's operator.
     try (OnnxModel model = runtime.load(modelFile)) {
       whole = new ModelDescriptor(model.inputs(), model.outputs(), List.of());
     } catch (RuntimeException e) {

@@ -1,6 +1,5 @@
 package io.rigserve.serving.partition;
 
-import com.google.protobuf.UnknownFieldSet;
 import io.rigserve.proto.onnx.GraphProto;
 import io.rigserve.proto.onnx.ModelProto;
 import io.rigserve.proto.onnx.NodeProto;
@@ -39,9 +38,6 @@ record StageModel(
     List<String> modelOutputs,
     long weightBytes,
     List<String> externalDataFiles) {
-
-  // ModelProto.training_info: training graphs refer to weights a stage may not hold.
-  private static final int TRAINING_INFO_FIELD = 20;
 
   /**
    * Builds stage {@code index} of {@code bounds}; each tensor is declared with its type from
@@ -149,8 +145,7 @@ record StageModel(
     ModelProto model =
         g.model().toBuilder()
             .setGraph(graph)
-            .setUnknownFields(
-                UnknownFieldSet.newBuilder(g.model().getUnknownFields()).clearField(TRAINING_INFO_FIELD).build())
+            .clearTrainingInfo() // training graphs refer to weights a stage may not hold
             .build();
     return new StageModel(
         model,

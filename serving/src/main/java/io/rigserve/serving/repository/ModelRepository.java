@@ -7,8 +7,8 @@ import io.rigserve.serving.error.InvalidInput;
 import io.rigserve.serving.error.InvalidModel;
 import io.rigserve.serving.error.ModelConflict;
 import io.rigserve.serving.error.UnknownModel;
-import io.rigserve.serving.runtime.OnnxModel;
-import io.rigserve.serving.runtime.OnnxRuntime;
+import io.rigserve.serving.runtime.ModelLoadException;
+import io.rigserve.serving.runtime.TrialLoad;
 import io.rigserve.sharding.placement.Deployment;
 import io.rigserve.sharding.placement.DeploymentRegistry;
 import java.io.IOException;
@@ -45,7 +45,7 @@ public final class ModelRepository {
   private static final java.time.Duration REDEPLOY_WAIT = java.time.Duration.ofSeconds(60);
 
   private final Path root;
-  private final OnnxRuntime runtime;
+  private final TrialLoad trialLoad;
   private final ModelDeployer deployer;
   private final DeploymentRegistry registry;
   private final ModelCatalog catalog;
@@ -56,10 +56,10 @@ public final class ModelRepository {
   /** model@version published from this rig and not yet seen back in the cluster-wide map. */
   private final Set<String> published = ConcurrentHashMap.newKeySet();
 
-  public ModelRepository(Path root, OnnxRuntime runtime, ModelDeployer deployer, DeploymentRegistry registry,
+  public ModelRepository(Path root, TrialLoad trialLoad, ModelDeployer deployer, DeploymentRegistry registry,
       ModelCatalog catalog) {
     this.root = root;
-    this.runtime = runtime;
+    this.trialLoad = trialLoad;
     this.deployer = deployer;
     this.registry = registry;
     this.catalog = catalog;
@@ -193,7 +193,7 @@ public final class ModelRepository {
    * as {@code name/version} after checking it, and records its sha256. The served models are
    * untouched: the new version serves after {@link #load}.
    */
-  public synchronized void place(String name, String version, Path staged, String sha256) {
+  public void place(String name, String version, Path staged, String sha256) {
     checkName(name);
     checkVersion(version);
     Path target = root.resolve(name).resolve(version);
@@ -201,10 +201,21 @@ public final class ModelRepository {
       throw new ModelConflict("model '" + name + "' already has a version " + version);
     }
     ModelArtifactCheck.check(staged);
-    try (OnnxModel trial = runtime.load(staged)) {
+    // The first load of an upload runs in a child process: a model crashing ONNX Runtime must not
+    // take the rig down. Once placed, the version loads in the rig itself (ModelDeployer). Not
+    // under the lock: a slow trial must not hold up loads and unloads.
+    try {
+      TrialLoad.Signature trial = trialLoad.run(staged);
       log.debug("upload of {}/{} loads: {} inputs", name, version, trial.inputs().size());
-    } catch (RuntimeException e) {
+    } catch (ModelLoadException e) {
       throw new InvalidModel("ONNX Runtime cannot load the uploaded model: " + e.getMessage(), e);
+    }
+    move(name, version, staged, sha256, target);
+  }
+
+  private synchronized void move(String name, String version, Path staged, String sha256, Path target) {
+    if (Files.exists(target)) {
+      throw new ModelConflict("model '" + name + "' already has a version " + version);
     }
     try {
       Path dir = staged.getParent();

@@ -141,6 +141,8 @@ public final class OnnxRuntime {
               ? SessionOptions.ExecutionMode.PARALLEL
               : SessionOptions.ExecutionMode.SEQUENTIAL);
       options.setOptimizationLevel(optLevel(settings.optimizationLevel()));
+      // ORT (1.24 on) refuses external data outside the model's folder by itself; nothing here
+      // may turn that off. ModelArtifactCheck checks the same and more before any load.
       // Idle ORT worker threads must sleep, not spin on the cores Pekko needs.
       options.addConfigEntry("session.intra_op.allow_spinning", "0");
       options.addConfigEntry("session.inter_op.allow_spinning", "0");
