@@ -42,18 +42,18 @@ public final class PipelineRouter {
   }
 
   /** The model outputs named in {@code outputs} (all when empty), in that order. */
-  public CompletionStage<List<Tensor>> run(String model, String version, StageChain stages,
+  public CompletionStage<List<Tensor>> run(String model, String version, StageChain chain,
       List<Tensor> inputs, List<String> outputs, Instant deadline) {
     Map<String, Tensor> pool = new HashMap<>();
     for (Tensor t : inputs) pool.put(t.name(), t);
-    CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
-    for (int i = 0; i < stages.stages().size(); i++) {
+    CompletionStage<Void> ran = CompletableFuture.completedFuture(null);
+    for (int i = 0; i < chain.stages().size(); i++) {
       int partition = i;
-      StageChain.Stage stage = stages.stages().get(i);
-      chain = chain.thenCompose(done -> runStage(model, version, partition, stage, pool, deadline, stages.hedgeAfter()));
+      StageChain.Stage stage = chain.stages().get(i);
+      ran = ran.thenCompose(done -> runStage(model, version, partition, stage, pool, deadline, chain.hedgeAfter()));
     }
-    List<String> wanted = outputs.isEmpty() ? stages.outputs() : outputs;
-    return chain.thenApply(done -> {
+    List<String> wanted = outputs.isEmpty() ? chain.outputs() : outputs;
+    return ran.thenApply(done -> {
       List<Tensor> answer = new ArrayList<>(wanted.size());
       for (String name : wanted) answer.add(pool.get(name));
       return answer;

@@ -76,11 +76,10 @@ public final class ReplicaRanking {
       List<ReplicaLocation> heard = usable.stream().filter(r -> !silent.contains(r.region())).toList();
       if (!heard.isEmpty()) usable = heard;
     }
-    List<ReplicaLocation> all = usable;
-    List<ReplicaLocation> closed = all.stream()
+    List<ReplicaLocation> closed = usable.stream()
         .filter(r -> stats.of(r.region(), r.id()).available(() -> lastHeard(view, r)))
         .toList();
-    List<ReplicaLocation> chosen = closed.isEmpty() ? all : closed;
+    List<ReplicaLocation> chosen = closed.isEmpty() ? usable : closed;
     // A replica this gateway has not seen answer yet is expected to be as slow as the slowest one it has.
     OptionalDouble partitionEwma = chosen.stream().map(r -> stats.of(r.region(), r.id()))
         .filter(ReplicaRanking::observed).mapToDouble(ReplicaStats::ewmaMillis).max();
