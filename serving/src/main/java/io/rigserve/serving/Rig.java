@@ -28,6 +28,7 @@ import io.rigserve.serving.runtime.TrialLoad;
 import io.rigserve.serving.runtime.TrialLoadSettings;
 import io.rigserve.sharding.replica.ReplicaSharding;
 import io.rigserve.cluster.topology.RigIdentity;
+import io.rigserve.cluster.topology.TopologyCache;
 import io.rigserve.serving.api.admin.ModelsAdminRoute;
 import io.rigserve.serving.api.admin.RoutingAdminRoute;
 import io.rigserve.serving.routing.RoutingJournal;
@@ -36,7 +37,6 @@ import io.rigserve.serving.deploy.DeployedRuntimes;
 import io.rigserve.serving.deploy.DeploymentCache;
 import io.rigserve.serving.deploy.ModelCatalog;
 import io.rigserve.serving.deploy.ModelDeployer;
-import io.rigserve.serving.deploy.TopologyCache;
 import io.rigserve.serving.error.InvalidInput;
 import io.rigserve.serving.partition.OnnxPartitioner;
 import io.rigserve.serving.routing.PipelineRouter;
@@ -161,7 +161,7 @@ public final class Rig {
           && repository.index().stream().noneMatch(v -> v.state() == VersionState.LOADING);
       ReadinessConditions.get(system).add("replicas-loaded", () -> CompletableFuture.completedFuture(ready.getAsBoolean()));
       InferenceService service = new InferenceService(catalog,
-          new PipelineRouter(new ShardedStageTargets(sharding, directory, topology, catalog, routingStats,
+          new PipelineRouter(new ShardedStageTargets(sharding, directory, topology, routingStats,
               silentAfter(clusterSettings)), settings.attemptTimeout(), routingJournal),
           settings, ready);
       ModelUpload upload = new ModelUpload(repository, blocking, Materializer.matFromSystem(system));

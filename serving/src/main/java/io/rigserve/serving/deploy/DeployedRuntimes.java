@@ -2,6 +2,7 @@ package io.rigserve.serving.deploy;
 
 import io.rigserve.cluster.topology.RigIdentity;
 import io.rigserve.cluster.topology.RigView;
+import io.rigserve.cluster.topology.TopologyCache;
 import io.rigserve.serving.runtime.OnnxModel;
 import io.rigserve.serving.runtime.OnnxRuntime;
 import io.rigserve.serving.transfer.ArtifactFetcher;

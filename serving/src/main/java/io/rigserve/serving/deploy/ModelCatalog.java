@@ -1,7 +1,9 @@
 package io.rigserve.serving.deploy;
 
+import io.rigserve.cluster.topology.TopologyCache;
 import io.rigserve.serving.error.ModelNotReady;
 import io.rigserve.serving.error.UnknownModel;
+import io.rigserve.serving.routing.ReplicaRanking;
 import io.rigserve.sharding.placement.Deployment;
 import io.rigserve.sharding.replica.ReplicaDirectory;
 import io.rigserve.sharding.replica.ReplicaLocation;
@@ -11,7 +13,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import org.apache.pekko.actor.AddressFromURIString;
 
 /**
  * The model versions the cluster serves, as a gateway sees them: a version is servable when every
@@ -97,8 +98,7 @@ public final class ModelCatalog {
 
   /** Ready, and on a rig this rig can reach now. */
   public boolean usable(ReplicaLocation r) {
-    if (!r.isReady() || r.address().isEmpty()) return false;
-    return topology.view().map(v -> v.isReachable(AddressFromURIString.parse(r.address()))).orElse(false);
+    return ReplicaRanking.usable(r, topology.view());
   }
 
   /**

@@ -2,9 +2,12 @@ package io.rigserve.serving.inference;
 
 import io.rigserve.serving.ServingSettings;
 import io.rigserve.serving.deploy.ModelCatalog;
+import io.rigserve.serving.deploy.ModelDescriptor;
 import io.rigserve.serving.error.InvalidInput;
 import io.rigserve.serving.error.ModelNotReady;
 import io.rigserve.serving.routing.PipelineRouter;
+import io.rigserve.serving.routing.StageChain;
+import io.rigserve.serving.runtime.TensorSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -67,11 +70,19 @@ public final class InferenceService {
     try {
       ModelCatalog.ServedVersion v = catalog.resolve(request.model(), request.version());
       InferRequestValidator.validate(request, v.descriptor().inputs(), v.descriptor().outputs());
-      return router.run(v.name(), v.version(), v.descriptor(), request.inputs(), request.outputs(), deadline(request))
+      return router.run(v.name(), v.version(), chain(v.descriptor()), request.inputs(), request.outputs(), deadline(request))
           .thenApply(outputs -> new InferResponse(v.name(), v.version(), request.id(), Map.of(), outputs));
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  /** The descriptor's stages, as the router runs them. */
+  private static StageChain chain(ModelDescriptor descriptor) {
+    return new StageChain(
+        descriptor.stages().stream().map(s -> new StageChain.Stage(s.inputs(), s.outputs())).toList(),
+        descriptor.outputs().stream().map(TensorSpec::name).toList(),
+        descriptor.hedgeAfter());
   }
 
   private Instant deadline(InferRequest request) {

@@ -1,6 +1,5 @@
 package io.rigserve.serving.routing;
 
-import io.rigserve.serving.deploy.ModelDescriptor;
 import io.rigserve.serving.error.DeadlineExceeded;
 import io.rigserve.serving.error.InvalidInput;
 import io.rigserve.serving.error.NoHealthyReplica;
@@ -43,26 +42,25 @@ public final class PipelineRouter {
   }
 
   /** The model outputs named in {@code outputs} (all when empty), in that order. */
-  public CompletionStage<List<Tensor>> run(String model, String version, ModelDescriptor descriptor,
+  public CompletionStage<List<Tensor>> run(String model, String version, StageChain chain,
       List<Tensor> inputs, List<String> outputs, Instant deadline) {
     Map<String, Tensor> pool = new HashMap<>();
     for (Tensor t : inputs) pool.put(t.name(), t);
-    CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
-    for (int i = 0; i < descriptor.stages().size(); i++) {
+    CompletionStage<Void> ran = CompletableFuture.completedFuture(null);
+    for (int i = 0; i < chain.stages().size(); i++) {
       int partition = i;
-      ModelDescriptor.Stage stage = descriptor.stages().get(i);
-      chain = chain.thenCompose(done -> runStage(model, version, partition, stage, pool, deadline, descriptor.hedgeAfter()));
+      StageChain.Stage stage = chain.stages().get(i);
+      ran = ran.thenCompose(done -> runStage(model, version, partition, stage, pool, deadline, chain.hedgeAfter()));
     }
-    List<String> wanted = outputs.isEmpty()
-        ? descriptor.outputs().stream().map(s -> s.name()).toList() : outputs;
-    return chain.thenApply(done -> {
+    List<String> wanted = outputs.isEmpty() ? chain.outputs() : outputs;
+    return ran.thenApply(done -> {
       List<Tensor> answer = new ArrayList<>(wanted.size());
       for (String name : wanted) answer.add(pool.get(name));
       return answer;
     });
   }
 
-  private CompletionStage<Void> runStage(String model, String version, int partition, ModelDescriptor.Stage stage,
+  private CompletionStage<Void> runStage(String model, String version, int partition, StageChain.Stage stage,
       Map<String, Tensor> pool, Instant deadline, Duration hedgeAfter) {
     Tensor[] stageInputs = new Tensor[stage.inputs().size()];
     for (int i = 0; i < stageInputs.length; i++) {
@@ -136,12 +134,8 @@ public final class PipelineRouter {
       return CompletableFuture.failedFuture(new NoHealthyReplica(
           "no replica of " + call.where() + " could answer" + tried(call.failures())));
     }
-    Duration budget = target.attemptTimeout(attemptTimeout);
-    if (index + 1 < call.candidates().size()) {
-      // While another replica could take the stage, an attempt leaves it time for a replay.
-      Duration half = Duration.between(now, call.deadline()).dividedBy(2);
-      if (half.compareTo(budget) < 0) budget = half;
-    }
+    Duration budget = AttemptTimeout.withinDeadline(target.attemptTimeout(attemptTimeout),
+        Duration.between(now, call.deadline()), index + 1 < call.candidates().size());
     Instant attemptDeadline = min(call.deadline(), now.plus(budget));
     journal.sent(call.model(), call.version(), call.partition(), target.region(), target.describe());
     return send(target, call.input(), attemptDeadline).handle((result, error) -> {

@@ -1,6 +1,7 @@
 package io.rigserve.serving.routing;
 
 import io.rigserve.sharding.replica.ReplicaId;
+import java.time.Duration;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -25,7 +26,7 @@ public final class RoutingStats {
   private final int breakerFailures;
   private final long coolDownNanos;
 
-  public RoutingStats(int breakerFailures, java.time.Duration coolDown) {
+  public RoutingStats(int breakerFailures, Duration coolDown) {
     this.breakerFailures = breakerFailures;
     this.coolDownNanos = coolDown.toNanos();
   }

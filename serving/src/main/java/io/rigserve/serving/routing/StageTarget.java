@@ -2,6 +2,7 @@ package io.rigserve.serving.routing;
 
 import io.rigserve.sharding.replica.StageInput;
 import io.rigserve.sharding.replica.StageResult;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletionStage;
 
@@ -17,7 +18,7 @@ public interface StageTarget {
    * How long to wait for this replica before replaying the stage elsewhere, at most
    * {@code ceiling}: without observations, the ceiling itself.
    */
-  default java.time.Duration attemptTimeout(java.time.Duration ceiling) {
+  default Duration attemptTimeout(Duration ceiling) {
     return ceiling;
   }
 

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
-import io.rigserve.serving.deploy.ModelDescriptor;
 import io.rigserve.serving.error.InvalidInput;
 import io.rigserve.serving.error.NoHealthyReplica;
 import io.rigserve.serving.error.Overloaded;
@@ -42,7 +41,7 @@ class PipelineRouterTest {
   private final OnnxRuntime runtime = new OnnxRuntime(RuntimeSettings.from(ConfigFactory.load()));
   private final byte[] model = TestModels.twoHeadMlp();
   private final PartitionPlan plan = new OnnxPartitioner(runtime).partition(model, 2);
-  private final ModelDescriptor descriptor = descriptor(plan);
+  private final StageChain chain = chain(plan);
   private final List<Tensor> inputs = List.of(
       TestTensors.fp32("features", new long[] {2, 4}, 0.5f, -1f, 2f, 0.25f, -3f, 1.5f, 0f, 4f),
       TestTensors.fp32("offset", new long[] {2, 3}, 0.1f, 0.2f, -0.3f, 1f, -1f, 0f));
@@ -126,7 +125,7 @@ class PipelineRouterTest {
     // The attempt-timeout ceiling is longer than the whole deadline: only the halving leaves time for the next replica.
     PipelineRouter router = new PipelineRouter(
         (m, v, p) -> p == 0 ? List.of(silent, real(0).get(0)) : real(p), Duration.ofSeconds(30), journal);
-    List<Tensor> out = router.run("mlp", "1", descriptor, inputs, List.of("label"), Instant.now().plusSeconds(4))
+    List<Tensor> out = router.run("mlp", "1", chain, inputs, List.of("label"), Instant.now().plusSeconds(4))
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
     assertArrayEquals(TestTensors.int64Values(byName(whole(), "label")), TestTensors.int64Values(out.get(0)));
   }
@@ -134,7 +133,7 @@ class PipelineRouterTest {
   @Test
   void withHedgingASilentReplicaCostsOnlyTheHedgeDelay() throws Exception {
     StageTarget silent = target("silent", (input, deadline) -> new CompletableFuture<>());
-    ModelDescriptor hedged = new ModelDescriptor(descriptor.inputs(), descriptor.outputs(), descriptor.stages(), 50);
+    StageChain hedged = new StageChain(chain.stages(), chain.outputs(), Duration.ofMillis(50));
     PipelineRouter router = new PipelineRouter(targets(Map.of(0, List.of(silent), 1, List.of(silent))), Duration.ofSeconds(10), journal);
     long started = System.nanoTime();
     List<Tensor> out = router.run("mlp", "1", hedged, inputs, List.of("label"), Instant.now().plusSeconds(20))
@@ -210,7 +209,7 @@ class PipelineRouterTest {
   }
 
   private List<Tensor> run(PipelineRouter router, List<String> outputs) throws Exception {
-    return router.run("mlp", "1", descriptor, inputs, outputs, Instant.now().plusSeconds(10))
+    return router.run("mlp", "1", chain, inputs, outputs, Instant.now().plusSeconds(10))
         .toCompletableFuture().get(20, TimeUnit.SECONDS);
   }
 
@@ -273,12 +272,12 @@ class PipelineRouterTest {
     };
   }
 
-  private static ModelDescriptor descriptor(PartitionPlan plan) {
+  private static StageChain chain(PartitionPlan plan) {
     OnnxRuntime rt = new OnnxRuntime(RuntimeSettings.from(ConfigFactory.load()));
     try (OnnxModel whole = rt.load(TestModels.twoHeadMlp())) {
-      List<ModelDescriptor.Stage> stages = new ArrayList<>();
-      for (StagePlan s : plan.stages()) stages.add(new ModelDescriptor.Stage(s.inputs(), s.outputs()));
-      return new ModelDescriptor(whole.inputs(), whole.outputs(), stages);
+      List<StageChain.Stage> stages = new ArrayList<>();
+      for (StagePlan s : plan.stages()) stages.add(new StageChain.Stage(s.inputs(), s.outputs()));
+      return new StageChain(stages, whole.outputs().stream().map(o -> o.name()).toList(), Duration.ZERO);
     }
   }
 }

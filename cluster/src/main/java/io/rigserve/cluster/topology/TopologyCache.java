@@ -1,7 +1,5 @@
-package io.rigserve.serving.deploy;
+package io.rigserve.cluster.topology;
 
-import io.rigserve.cluster.topology.RegionTopology;
-import io.rigserve.cluster.topology.TopologyView;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;

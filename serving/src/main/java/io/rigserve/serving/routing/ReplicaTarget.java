@@ -1,0 +1,68 @@
+package io.rigserve.serving.routing;
+
+import io.rigserve.sharding.replica.PartitionReplica;
+import io.rigserve.sharding.replica.ReplicaSharding;
+import io.rigserve.sharding.replica.StageInput;
+import io.rigserve.sharding.replica.StageResult;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * One ranked replica as the router sends to it: the stage goes through Cluster Sharding (to
+ * another region through its proxy), and its answer feeds the replica's {@link ReplicaStats}.
+ */
+final class ReplicaTarget implements StageTarget {
+
+  private final ReplicaSharding sharding;
+  private final RoutingStats stats;
+  private final ReplicaRanking.Candidate candidate;
+
+  ReplicaTarget(ReplicaSharding sharding, RoutingStats stats, ReplicaRanking.Candidate candidate) {
+    this.sharding = sharding;
+    this.stats = stats;
+    this.candidate = candidate;
+  }
+
+  @Override
+  public String describe() {
+    return candidate.replica().id() + " in " + candidate.replica().region() + " on " + candidate.replica().address();
+  }
+
+  @Override
+  public String region() {
+    return candidate.replica().region();
+  }
+
+  @Override
+  public Duration attemptTimeout(Duration ceiling) {
+    return AttemptTimeout.forReplica(candidate.rttMillis(), candidate.serviceMillis(), ceiling);
+  }
+
+  @Override
+  public CompletionStage<StageResult> run(StageInput input, Instant attemptDeadline) {
+    Duration timeout = Duration.between(Instant.now(), attemptDeadline);
+    if (timeout.isNegative() || timeout.isZero()) {
+      return CompletableFuture.completedFuture(
+          new StageResult.Failed(StageResult.Reason.DEADLINE_EXCEEDED, "no time left for " + describe()));
+    }
+    ReplicaStats replicaStats = candidate.stats();
+    long deadline = attemptDeadline.toEpochMilli();
+    long started = System.nanoTime();
+    replicaStats.started();
+    return sharding.refFor(candidate.replica().id(), candidate.replica().region())
+        .<StageResult>ask(replyTo -> new PartitionReplica.Run(input, deadline, replyTo), timeout)
+        .whenComplete((result, error) -> {
+          if (result instanceof StageResult.Output) {
+            // The EWMA is of the replica's own time: the round trip is counted apart, once.
+            replicaStats.succeeded(Math.max(0, (System.nanoTime() - started) / 1e6 - candidate.rttMillis()));
+          } else if (result instanceof StageResult.Failed f
+              && (f.reason() == StageResult.Reason.INVALID_INPUT || f.reason() == StageResult.Reason.OVERLOADED)) {
+            replicaStats.answered();
+          } else {
+            stats.failed(replicaStats);
+          }
+        });
+  }
+}
