@@ -64,7 +64,7 @@ class InconsistentRunTest {
       if (rig == gateway) gatewaySharding = sharding;
     }
     Deployment d = new Deployment("echo", "1", 1, new String[] {"eu-west"}, 1, new long[] {1 << 10},
-        new String[] {"sha"}, new String[0]);
+        new String[] {"a".repeat(64)}, new String[0]);
     DeploymentRegistry.get(gateway.system()).publish(d).toCompletableFuture().get(10, TimeUnit.SECONDS);
     Eventually.await(Duration.ofSeconds(30), "the replica ready in eu-west", () ->
         ReplicaDirectory.get(gateway.system()).snapshot().ofPartition("echo", "1", 0).stream()
