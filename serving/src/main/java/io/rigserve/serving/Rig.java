@@ -118,7 +118,8 @@ public final class Rig {
       ModelCatalog catalog = new ModelCatalog(deployments, directory, topology,
           name -> local.get() != null && local.get().hasModel(name));
       DeployedRuntimes runtimes = new DeployedRuntimes(deployments, directory, topology,
-          new ArtifactFetcher(artifacts, system, settings.maxUploadBytes()), runtime, blocking);
+          new ArtifactFetcher(artifacts, system, settings.maxUploadBytes()), runtime, blocking,
+          rig.modelMemoryBytes(), settings.maxUploadBytes());
       ReplicaSharding sharding = ReplicaSharding.start(system, runtimes);
       PlacementController.init(system, cluster.topology(), PlacementSettings.from(full));
       ModelDeployer deployer = new ModelDeployer(runtime, new OnnxPartitioner(runtime), artifacts,

@@ -39,8 +39,8 @@ public record Deployment(
   public static final int MAX_REGIONS = 64;
   public static final int MAX_ORIGINS = 64;
   public static final int MAX_ORIGIN_LENGTH = 512;
-  /** Largest descriptor (inputs, outputs and stages of the model). */
-  public static final int MAX_DESCRIPTOR_BYTES = 4 << 20;
+  /** Largest descriptor (inputs, outputs and stages): a larger one could not cross Artery's ordinary frame anyway. */
+  public static final int MAX_DESCRIPTOR_BYTES = 256 << 10;
 
   /** The model repository's rules for names and versions; they become folder names on rigs. */
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");

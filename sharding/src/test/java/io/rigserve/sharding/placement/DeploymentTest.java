@@ -47,7 +47,7 @@ class DeploymentTest {
     assertTrue(new Deployment("m", "1", 1, new String[0], 1, new long[] {5}, new String[] {SHA}, new String[] {null})
         .validate().orElseThrow().contains("origin"));
     assertTrue(new Deployment("m", "1", 1, new String[0], 1, new long[] {5}, new String[] {SHA}, new String[0],
-        new byte[(4 << 20) + 1]).validate().orElseThrow().contains("descriptor"));
+        new byte[(256 << 10) + 1]).validate().orElseThrow().contains("descriptor"));
   }
 
   @Test
