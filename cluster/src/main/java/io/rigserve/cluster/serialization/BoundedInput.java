@@ -20,12 +20,12 @@ final class BoundedInput extends Input {
 
   /** {@code length}, once {@code length} elements of {@code size} bytes fit what is left of the message. */
   static int checked(Input input, int length, int size) {
-    if (length < 0) throw new KryoException("refused: negative declared length " + length);
+    if (length < 0) throw new KryoException("negative declared length " + length);
     long bytes = (long) length * size;
     long left = (long) input.limit() - input.position();
     long cap = input instanceof BoundedInput b ? b.maxDeclaredBytes : Long.MAX_VALUE;
     if (bytes > left || bytes > cap) {
-      throw new KryoException("refused: declared length " + length + " (" + bytes + " bytes) exceeds the "
+      throw new KryoException("declared length " + length + " (" + bytes + " bytes) exceeds the "
           + Math.min(left, cap) + " bytes the message can hold");
     }
     return length;

@@ -18,8 +18,8 @@ import org.apache.pekko.serialization.JSerializer;
  * <p>Received bytes come from other rigs and are not trusted: every declared length (arrays,
  * strings, collections, maps) must fit the bytes left in the message and
  * {@code rigserve.serialization.kryo.max-declared-bytes}, and nesting is capped, so a message is
- * refused with a {@link com.esotericsoftware.kryo.KryoException} before it can allocate more than
- * it carries. Pekko logs the refusal and drops the message; the association stays up.
+ * refused ({@link RefusedMessage}) before it can allocate more than it carries. Pekko logs the
+ * refusal and drops the message; the association stays up.
  */
 public final class KryoSerializer extends JSerializer {
 
@@ -116,6 +116,8 @@ public final class KryoSerializer extends JSerializer {
     Kryo kryo = kryos.obtain();
     try {
       return kryo.readClassAndObject(new BoundedInput(bytes, maxDeclaredBytes));
+    } catch (RuntimeException e) {
+      throw new RefusedMessage(bytes.length, e);
     } finally {
       kryos.free(kryo);
     }

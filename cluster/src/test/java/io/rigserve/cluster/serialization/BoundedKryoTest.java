@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.esotericsoftware.kryo.Kryo;
-import com.esotericsoftware.kryo.KryoException;
 import com.esotericsoftware.kryo.io.Output;
 import com.typesafe.config.ConfigFactory;
 import java.lang.management.ManagementFactory;
@@ -77,7 +76,7 @@ class BoundedKryoTest {
     byte[] bytes = out.toBytes();
     assertEquals(6, bytes.length);
 
-    KryoException e = refused(bytes);
+    RefusedMessage e = refused(bytes);
     assertTrue(e.getMessage().contains("declared length 268435456"), e.getMessage());
   }
 
@@ -89,7 +88,7 @@ class BoundedKryoTest {
       kryo.writeClass(out, kind);
       out.writeVarInt(1_001, true); // 1000 elements declared, 100 bytes present
       out.writeBytes(new byte[100]);
-      KryoException e = refused(out.toBytes());
+      RefusedMessage e = refused(out.toBytes());
       assertTrue(e.getMessage().contains("declared length 1000"), kind + ": " + e.getMessage());
     }
   }
@@ -100,7 +99,7 @@ class BoundedKryoTest {
     kryo.writeClass(out, String.class);
     out.writeVarIntFlag(true, (1 << 30) + 1, true); // UTF-8 string of 2^30 chars
     out.writeBytes("abc".getBytes());
-    KryoException e = refused(out.toBytes());
+    RefusedMessage e = refused(out.toBytes());
     assertTrue(e.getMessage().contains("declared length 1073741824"), e.getMessage());
   }
 
@@ -136,7 +135,7 @@ class BoundedKryoTest {
     kryo.writeClass(out, byte[].class);
     out.writeVarInt((2 << 20) + 1, true);
     out.writeBytes(new byte[2 << 20]); // 2 MiB present, cap is 1 MiB
-    KryoException e = assertThrows(KryoException.class, () -> serializer.fromBinary(out.toBytes(), byte[].class));
+    RefusedMessage e = assertThrows(RefusedMessage.class, () -> serializer.fromBinary(out.toBytes(), byte[].class));
     assertTrue(e.getMessage().contains("1048576 bytes"), e.getMessage());
   }
 
@@ -147,7 +146,7 @@ class BoundedKryoTest {
       kryo.writeClass(out, Object[].class);
       out.writeVarInt(2, true);
     }
-    KryoException e = refused(out.toBytes());
+    RefusedMessage e = refused(out.toBytes());
     assertTrue(e.getMessage().contains("depth"), e.getMessage());
   }
 
@@ -215,12 +214,13 @@ class BoundedKryoTest {
   private static final long BUDGET = 1 << 20;
 
   /** Asserts a clean refusal that allocated at most {@link #BUDGET} bytes on this thread. */
-  private static KryoException refused(byte[] bytes) {
+  private static RefusedMessage refused(byte[] bytes) {
     long budget = BUDGET;
     long before = allocated();
-    KryoException e = assertThrows(KryoException.class, (Executable) () -> serializer.fromBinary(bytes, Object.class));
+    RefusedMessage e = assertThrows(RefusedMessage.class, (Executable) () -> serializer.fromBinary(bytes, Object.class));
     long used = allocated() - before;
     assertNotNull(e.getMessage());
+    assertEquals(0, e.getStackTrace().length, "a refusal a peer can repeat at will carries no stack trace");
     assertTrue(used < budget + 8L * bytes.length, "refusing " + bytes.length + " bytes allocated " + used + " bytes");
     return e;
   }
