@@ -151,6 +151,17 @@ class BoundedKryoTest {
   }
 
   @Test
+  void everyRegisteredArrayClassIsReadByABoundedSerializer() {
+    for (Class<?> kind : List.of(byte[].class, short[].class, char[].class, int[].class, long[].class, float[].class,
+        double[].class, boolean[].class, String[].class, Object[].class)) {
+      String serializer = kryo.getSerializer(kind).getClass().getName();
+      assertTrue(serializer.startsWith(BoundedArraySerializers.class.getName()), kind + " is read by " + serializer);
+    }
+    assertTrue(kryo.getSerializer(ArrayList.class) instanceof BoundedCollectionSerializers.Collections);
+    assertTrue(kryo.getSerializer(java.util.HashMap.class) instanceof BoundedCollectionSerializers.Maps);
+  }
+
+  @Test
   void everyArrayKindStillRoundTrips() throws Exception {
     Arrays8 m = new Arrays8(new byte[] {1, -1}, new short[] {-2, 3}, new char[] {'x', 'é'}, new int[] {-4, 1 << 30},
         new long[] {Long.MIN_VALUE, 5}, new float[] {1.5f}, new double[] {-2.25}, new boolean[] {true, false},
