@@ -1,6 +1,7 @@
 package io.rigserve.serving.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -21,7 +22,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.ddata.LWWMap;
+import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
+import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
+import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -78,21 +86,36 @@ class PeerDeploymentTest {
   @Test
   void aDeploymentBeyondSaneBoundsIsIgnoredByEveryRig() throws Exception {
     String sha = "a".repeat(64);
-    DeploymentRegistry registry = DeploymentRegistry.get(publisher.rig.system());
     long[] sizes = new long[1100];
     Arrays.fill(sizes, 1);
     String[] shas = new String[1100];
     Arrays.fill(shas, "s");
-    registry.publish(new Deployment("huge", "1", 1100, new String[] {"eu-west"}, 1, sizes, shas,
-        new String[] {dataPlane()})).toCompletableFuture().get(10, TimeUnit.SECONDS);
-    registry.publish(new Deployment("..", "1", 1, new String[] {"eu-west"}, 1, new long[] {1}, new String[] {sha},
-        new String[] {dataPlane()})).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    Deployment huge = new Deployment("huge", "1", 1100, new String[] {"eu-west"}, 1, sizes, shas, new String[] {dataPlane()});
+    Deployment dots = new Deployment("..", "1", 1, new String[] {"eu-west"}, 1, new long[] {1}, new String[] {sha},
+        new String[] {dataPlane()});
+    // The registry refuses to publish them; a hostile rig writes the map itself.
+    assertThrows(ExecutionException.class, () ->
+        DeploymentRegistry.get(publisher.rig.system()).publish(huge).toCompletableFuture().get(10, TimeUnit.SECONDS));
+    writeBehindTheRegistrysBack(huge);
+    writeBehindTheRegistrysBack(dots);
     publish("sane", TestModels.twoHeadMlp(), 1 << 20);
 
     TestCluster.await(Duration.ofSeconds(60), "the sane model listed on the victim", () -> find("sane") != null);
     assertTrue(find("huge") == null && find("..") == null, "an insane deployment is listed");
     for (JsonNode r : find("sane").get("replicas")) assertTrue(r.get("region").asText().equals("eu-west"));
     assertTrue(victim.getManagement("/admin/models").json().get("models").size() < 10);
+  }
+
+  /** Puts {@code d} into the cluster-wide map directly, as a rig that skips every check would. */
+  private void writeBehindTheRegistrysBack(Deployment d) throws Exception {
+    ActorSystem<?> system = publisher.rig.system();
+    SelfUniqueAddress self = DistributedData.get(system).selfUniqueAddress();
+    AskPattern.<Replicator.Command, Replicator.UpdateResponse<LWWMap<String, Deployment>>>ask(
+            DistributedData.get(system).replicator(),
+            replyTo -> new Replicator.Update<>(DeploymentRegistry.KEY, LWWMap.create(), Replicator.writeLocal(), replyTo,
+                map -> map.put(self, d.key(), d)),
+            Duration.ofSeconds(5), system.scheduler())
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
   /** Publishes {@code onnx} as model {@code name}, K=1, placed on the victim's region only. */

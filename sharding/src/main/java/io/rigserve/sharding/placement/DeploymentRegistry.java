@@ -97,6 +97,11 @@ public final class DeploymentRegistry implements Extension {
 
   /** Adds or replaces the deployment of {@code deployment.key()}. */
   public CompletionStage<Done> publish(Deployment deployment) {
+    Optional<String> invalid = deployment.validate();
+    if (invalid.isPresent()) {
+      // Every other rig would ignore it: refuse it here, where the caller can be told.
+      return CompletableFuture.failedFuture(new IllegalArgumentException("deployment " + deployment + " not published: " + invalid.get()));
+    }
     return update(map -> map.put(self, deployment.key(), deployment));
   }
 
