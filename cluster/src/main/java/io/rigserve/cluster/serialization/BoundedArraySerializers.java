@@ -20,22 +20,22 @@ final class BoundedArraySerializers {
   /** Registers the bounded serializers as defaults: call before registering any array class. */
   static void addTo(Kryo kryo) {
     kryo.addDefaultSerializer(byte[].class,
-        new Primitive<byte[]>(1, (in, n) -> in.readBytes(n), (out, a) -> out.writeBytes(a, 0, a.length)));
+        new PrimitiveArray<byte[]>(1, (in, n) -> in.readBytes(n), (out, a) -> out.writeBytes(a, 0, a.length)));
     kryo.addDefaultSerializer(short[].class,
-        new Primitive<short[]>(2, (in, n) -> in.readShorts(n), (out, a) -> out.writeShorts(a, 0, a.length)));
+        new PrimitiveArray<short[]>(2, (in, n) -> in.readShorts(n), (out, a) -> out.writeShorts(a, 0, a.length)));
     kryo.addDefaultSerializer(char[].class,
-        new Primitive<char[]>(2, (in, n) -> in.readChars(n), (out, a) -> out.writeChars(a, 0, a.length)));
+        new PrimitiveArray<char[]>(2, (in, n) -> in.readChars(n), (out, a) -> out.writeChars(a, 0, a.length)));
     kryo.addDefaultSerializer(int[].class,
-        new Primitive<int[]>(4, (in, n) -> in.readInts(n), (out, a) -> out.writeInts(a, 0, a.length)));
+        new PrimitiveArray<int[]>(4, (in, n) -> in.readInts(n), (out, a) -> out.writeInts(a, 0, a.length)));
     kryo.addDefaultSerializer(long[].class,
-        new Primitive<long[]>(8, (in, n) -> in.readLongs(n), (out, a) -> out.writeLongs(a, 0, a.length)));
+        new PrimitiveArray<long[]>(8, (in, n) -> in.readLongs(n), (out, a) -> out.writeLongs(a, 0, a.length)));
     kryo.addDefaultSerializer(float[].class,
-        new Primitive<float[]>(4, (in, n) -> in.readFloats(n), (out, a) -> out.writeFloats(a, 0, a.length)));
+        new PrimitiveArray<float[]>(4, (in, n) -> in.readFloats(n), (out, a) -> out.writeFloats(a, 0, a.length)));
     kryo.addDefaultSerializer(double[].class,
-        new Primitive<double[]>(8, (in, n) -> in.readDoubles(n), (out, a) -> out.writeDoubles(a, 0, a.length)));
+        new PrimitiveArray<double[]>(8, (in, n) -> in.readDoubles(n), (out, a) -> out.writeDoubles(a, 0, a.length)));
     kryo.addDefaultSerializer(boolean[].class,
-        new Primitive<boolean[]>(1, (in, n) -> in.readBooleans(n), (out, a) -> out.writeBooleans(a, 0, a.length)));
-    kryo.addDefaultSerializer(Object[].class, Objects.class);
+        new PrimitiveArray<boolean[]>(1, (in, n) -> in.readBooleans(n), (out, a) -> out.writeBooleans(a, 0, a.length)));
+    kryo.addDefaultSerializer(Object[].class, ObjectArrays.class);
   }
 
   private interface Writer<A> {
@@ -43,12 +43,12 @@ final class BoundedArraySerializers {
   }
 
   /** A primitive array: length + 1 (0 is null), then the elements at fixed width. */
-  static final class Primitive<A> extends Serializer<A> {
+  static final class PrimitiveArray<A> extends Serializer<A> {
     private final int elementSize;
     private final BiFunction<Input, Integer, A> reader;
     private final Writer<A> writer;
 
-    Primitive(int elementSize, BiFunction<Input, Integer, A> reader, Writer<A> writer) {
+    PrimitiveArray(int elementSize, BiFunction<Input, Integer, A> reader, Writer<A> writer) {
       super(true);
       this.elementSize = elementSize;
       this.reader = reader;
@@ -79,8 +79,8 @@ final class BoundedArraySerializers {
   }
 
   /** Object arrays in Kryo's format; each element (or its null mark) takes at least one byte. */
-  public static final class Objects extends ObjectArraySerializer {
-    public Objects(Kryo kryo, Class<?> type) {
+  public static final class ObjectArrays extends ObjectArraySerializer {
+    public ObjectArrays(Kryo kryo, Class<?> type) {
       super(kryo, type);
     }
 

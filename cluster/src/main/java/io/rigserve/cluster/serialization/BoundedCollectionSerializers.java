@@ -18,12 +18,12 @@ final class BoundedCollectionSerializers {
 
   /** Registers them as defaults: call before registering any collection or map class. */
   static void addTo(Kryo kryo) {
-    kryo.addDefaultSerializer(Collection.class, Collections.class);
-    kryo.addDefaultSerializer(Map.class, Maps.class);
+    kryo.addDefaultSerializer(Collection.class, AnyCollection.class);
+    kryo.addDefaultSerializer(Map.class, AnyMap.class);
   }
 
   @SuppressWarnings({"rawtypes", "unchecked"})
-  public static final class Collections extends CollectionSerializer {
+  public static final class AnyCollection extends CollectionSerializer {
     @Override
     protected Collection create(Kryo kryo, Input input, Class type, int size) {
       return super.create(kryo, input, type, BoundedInput.checked(input, size, 1));
@@ -31,7 +31,7 @@ final class BoundedCollectionSerializers {
   }
 
   @SuppressWarnings({"rawtypes", "unchecked"})
-  public static final class Maps extends MapSerializer {
+  public static final class AnyMap extends MapSerializer {
     @Override
     protected Map create(Kryo kryo, Input input, Class type, int size) {
       return super.create(kryo, input, type, BoundedInput.checked(input, size, 2));

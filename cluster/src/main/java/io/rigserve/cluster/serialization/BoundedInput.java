@@ -18,7 +18,10 @@ final class BoundedInput extends Input {
     this.maxDeclaredBytes = maxDeclaredBytes;
   }
 
-  /** {@code length}, once {@code length} elements of {@code size} bytes fit what is left of the message. */
+  /**
+   * {@code length}, once {@code length} elements of {@code size} bytes fit what is left of the
+   * message (an input over one byte array, as every received message is) and the cap.
+   */
   static int checked(Input input, int length, int size) {
     if (length < 0) throw new KryoException("negative declared length " + length);
     long bytes = (long) length * size;

@@ -157,8 +157,8 @@ class BoundedKryoTest {
       String serializer = kryo.getSerializer(kind).getClass().getName();
       assertTrue(serializer.startsWith(BoundedArraySerializers.class.getName()), kind + " is read by " + serializer);
     }
-    assertTrue(kryo.getSerializer(ArrayList.class) instanceof BoundedCollectionSerializers.Collections);
-    assertTrue(kryo.getSerializer(java.util.HashMap.class) instanceof BoundedCollectionSerializers.Maps);
+    assertTrue(kryo.getSerializer(ArrayList.class) instanceof BoundedCollectionSerializers.AnyCollection);
+    assertTrue(kryo.getSerializer(java.util.HashMap.class) instanceof BoundedCollectionSerializers.AnyMap);
   }
 
   @Test
