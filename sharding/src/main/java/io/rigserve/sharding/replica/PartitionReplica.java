@@ -147,7 +147,7 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
   }
 
   private Behavior<Command> onRun(Run run) {
-    if (run.replyTo() == null) return this;
+    if (run.replyTo() == null) return this; // a malformed message from the wire: nobody to answer
     String invalid = inconsistency(run.input());
     if (invalid != null) {
       // The sender's fault, not this replica's: the gateway answers it without counting it here.
