@@ -16,6 +16,7 @@ import io.rigserve.serving.transfer.ArtifactId;
 import io.rigserve.serving.transfer.ArtifactStore;
 import io.rigserve.sharding.placement.Deployment;
 import io.rigserve.sharding.placement.DeploymentRegistry;
+import io.rigserve.sharding.replica.ReplicaDirectory;
 import io.rigserve.sharding.tensor.DataType;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,6 +103,10 @@ class PeerDeploymentTest {
 
     TestCluster.await(Duration.ofSeconds(60), "the sane model listed on the victim", () -> find("sane") != null);
     assertTrue(find("huge") == null && find("..") == null, "an insane deployment is listed");
+    TestCluster.await(Duration.ofSeconds(30), "the sane model placed", () ->
+        ReplicaDirectory.get(victim.rig.system()).snapshot().replicas().stream().anyMatch(r -> r.id().model().equals("sane")));
+    assertTrue(ReplicaDirectory.get(victim.rig.system()).snapshot().replicas().stream()
+        .noneMatch(r -> r.id().model().equals("huge") || r.id().model().equals("..")), "placement acted on an insane deployment");
     for (JsonNode r : find("sane").get("replicas")) assertTrue(r.get("region").asText().equals("eu-west"));
     assertTrue(victim.getManagement("/admin/models").json().get("models").size() < 10);
   }
