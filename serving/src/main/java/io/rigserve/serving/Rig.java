@@ -140,7 +140,8 @@ public final class Rig {
           name -> local.get() != null && local.get().hasModel(name));
       DeployedRuntimes runtimes = new DeployedRuntimes(deployments, directory, topology,
           new ArtifactFetcher(artifacts, system, settings.maxUploadBytes(), clusterTls,
-              () -> topology.view().map(MemberDataPlanes::of).orElse(Set.of())), runtime, blocking);
+              () -> topology.view().map(MemberDataPlanes::of).orElse(Set.of())), runtime, blocking,
+          rig.modelMemoryBytes(), settings.maxUploadBytes());
       ReplicaSharding sharding = ReplicaSharding.start(system, runtimes);
       PlacementController.init(system, cluster.topology(), PlacementSettings.from(full));
       ModelDeployer deployer = new ModelDeployer(runtime, new OnnxPartitioner(runtime), artifacts,

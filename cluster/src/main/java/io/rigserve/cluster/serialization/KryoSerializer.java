@@ -1,7 +1,6 @@
 package io.rigserve.cluster.serialization;
 
 import com.esotericsoftware.kryo.Kryo;
-import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.util.MapReferenceResolver;
 import com.esotericsoftware.kryo.util.Pool;
@@ -15,6 +14,12 @@ import org.apache.pekko.serialization.JSerializer;
 /**
  * Pekko serializer for every {@link InternalMessage}: Kryo with required registration and the
  * fixed ids of {@link KryoRegistrations}. Kryo instances are not thread-safe, so they are pooled.
+ *
+ * <p>Received bytes come from other rigs and are not trusted: every declared length (arrays,
+ * strings, collections, maps) must fit the bytes left in the message and
+ * {@code rigserve.serialization.kryo.max-declared-bytes}, and nesting is capped, so a message is
+ * refused ({@link RefusedMessage}) before it can allocate more than it carries. Pekko logs the
+ * refusal and drops the message; the association stays up.
  */
 public final class KryoSerializer extends JSerializer {
 
@@ -23,14 +28,18 @@ public final class KryoSerializer extends JSerializer {
 
   private static final int ACTOR_REF_ID = 19;
   private static final int POOL_SIZE = 32;
+  /** Deeper than any message of the project nests; keeps hostile nesting off the stack's limit. */
+  static final int MAX_DEPTH = 32;
 
   private final Pool<Kryo> kryos;
   private final Pool<Output> outputs;
+  private final long maxDeclaredBytes;
   private volatile ActorRefResolver resolver;
 
   public KryoSerializer(ExtendedActorSystem system) {
     KryoRegistrations registrations =
         KryoRegistrations.from(system.settings().config(), system.dynamicAccess().classLoader());
+    this.maxDeclaredBytes = system.settings().config().getBytes("rigserve.serialization.kryo.max-declared-bytes");
     // The resolver is an extension of the typed system: obtained lazily, the system is not
     // fully started when serializers are built.
     ActorRefKryoSerializer refSerializer = new ActorRefKryoSerializer(() -> resolver(system));
@@ -63,6 +72,10 @@ public final class KryoSerializer extends JSerializer {
     Kryo kryo = new Kryo(new ActorRefClassResolver(), new MapReferenceResolver());
     kryo.setRegistrationRequired(true);
     kryo.setReferences(false);
+    kryo.setMaxDepth(MAX_DEPTH);
+    // Before any registration: a registration takes the default serializer of its class.
+    BoundedArraySerializers.addTo(kryo);
+    BoundedCollectionSerializers.addTo(kryo);
     kryo.register(ActorRef.class, refSerializer, ACTOR_REF_ID);
     for (Map.Entry<Integer, Class<?>> e : registrations.byId().entrySet()) {
       kryo.register(e.getValue(), e.getKey());
@@ -102,7 +115,9 @@ public final class KryoSerializer extends JSerializer {
   public Object fromBinaryJava(byte[] bytes, Class<?> manifest) {
     Kryo kryo = kryos.obtain();
     try {
-      return kryo.readClassAndObject(new Input(bytes));
+      return kryo.readClassAndObject(new BoundedInput(bytes, maxDeclaredBytes));
+    } catch (RuntimeException e) {
+      throw new RefusedMessage(bytes.length, e);
     } finally {
       kryos.free(kryo);
     }

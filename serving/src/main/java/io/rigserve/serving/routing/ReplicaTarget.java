@@ -4,6 +4,7 @@ import io.rigserve.sharding.replica.PartitionReplica;
 import io.rigserve.sharding.replica.ReplicaSharding;
 import io.rigserve.sharding.replica.StageInput;
 import io.rigserve.sharding.replica.StageResult;
+import io.rigserve.sharding.tensor.Tensor;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
@@ -53,6 +54,7 @@ final class ReplicaTarget implements StageTarget {
     replicaStats.started();
     return sharding.refFor(candidate.replica().id(), candidate.replica().region())
         .<StageResult>ask(replyTo -> new PartitionReplica.Run(input, deadline, replyTo), timeout)
+        .thenApply(ReplicaTarget::verified)
         .whenComplete((result, error) -> {
           if (result instanceof StageResult.Output) {
             // The EWMA is of the replica's own time: the round trip is counted apart, once.
@@ -64,5 +66,20 @@ final class ReplicaTarget implements StageTarget {
             stats.failed(replicaStats);
           }
         });
+  }
+
+  /**
+   * Outputs another rig sent are checked before the next stage or the client gets them: tensors
+   * that disagree with their shapes are that replica's failure (its breaker counts it and the
+   * stage moves on), not the next replica's nor the client's.
+   */
+  static StageResult verified(StageResult result) {
+    if (!(result instanceof StageResult.Output output)) return result;
+    if (output.tensors() == null) return new StageResult.Failed(StageResult.Reason.RUNTIME_ERROR, "the replica answered no tensors");
+    for (Tensor t : output.tensors()) {
+      String why = t == null ? "a missing tensor" : t.inconsistency().orElse(null);
+      if (why != null) return new StageResult.Failed(StageResult.Reason.RUNTIME_ERROR, "the replica answered " + why);
+    }
+    return result;
   }
 }

@@ -36,4 +36,5 @@ public final class ShardedStageTargets implements StageTargets {
             Instant.now(), ThreadLocalRandom.current())
         .stream().<StageTarget>map(c -> new ReplicaTarget(sharding, stats, c)).toList();
   }
+
 }

@@ -2,7 +2,10 @@ package io.rigserve.sharding.placement;
 
 import io.rigserve.cluster.serialization.InternalMessage;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * The desired state of one model version in the cluster: cut into {@code partitions} stages,
@@ -28,14 +31,86 @@ public record Deployment(
     this(model, version, partitions, regions, replicasPerRegion, partitionBytes, partitionSha256, origins, new byte[0]);
   }
 
+  /** Most stages a model may be cut into (as a load request allows). */
+  public static final int MAX_PARTITIONS = 1024;
+  /** Most replicas of each partition per region (as a load request allows). */
+  public static final int MAX_REPLICAS_PER_REGION = 64;
+  /** Most regions, origins, and the longest origin URL a deployment may name. */
+  public static final int MAX_REGIONS = 64;
+  public static final int MAX_ORIGINS = 64;
+  public static final int MAX_ORIGIN_LENGTH = 512;
+  /** Largest descriptor (inputs, outputs and stages): a larger one could not cross Artery's ordinary frame anyway. */
+  public static final int MAX_DESCRIPTOR_BYTES = 256 << 10;
+
+  /** The model repository's rules for names and versions; they become folder names on rigs. */
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
+  private static final Pattern VERSION = Pattern.compile("[0-9]{1,18}");
+  private static final Pattern REGION = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+  private static final Pattern DIGEST = Pattern.compile("[0-9A-Za-z]{1,128}");
+
+  /**
+   * Takes any values, so that a deployment another rig published always deserializes (a refusal
+   * while decoding would drop the whole Distributed Data gossip carrying it): {@link #validate()}
+   * says whether it may be used. Missing arrays become empty.
+   */
   public Deployment {
-    Objects.requireNonNull(model);
-    Objects.requireNonNull(version);
-    if (partitions < 1) throw new IllegalArgumentException("partitions must be >= 1");
-    if (replicasPerRegion < 1) throw new IllegalArgumentException("replicas per region must be >= 1");
-    if (partitionBytes.length != partitions || partitionSha256.length != partitions) {
-      throw new IllegalArgumentException("one size and one sha256 per partition");
+    regions = regions == null ? new String[0] : regions;
+    partitionBytes = partitionBytes == null ? new long[0] : partitionBytes;
+    partitionSha256 = partitionSha256 == null ? new String[0] : partitionSha256;
+    origins = origins == null ? new String[0] : origins;
+    descriptor = descriptor == null ? new byte[0] : descriptor;
+  }
+
+  /**
+   * Why this deployment must not be used, or empty when it is sane: names and versions follow
+   * the repository's rules, K and replicas are within the bounds a load request allows, one
+   * positive size and one digest per partition, and regions and origins are few and well formed.
+   * Deployments come from any member of the cluster, so every rig checks before acting on one.
+   */
+  public Optional<String> validate() {
+    if (model == null || !NAME.matcher(model).matches()) return Optional.of("model name " + shown(model) + " is not a valid name");
+    if (version == null || !VERSION.matcher(version).matches()) return Optional.of("version " + shown(version) + " is not a number");
+    if (partitions < 1 || partitions > MAX_PARTITIONS) {
+      return Optional.of(partitions + " partitions, not between 1 and " + MAX_PARTITIONS);
     }
+    if (replicasPerRegion < 1 || replicasPerRegion > MAX_REPLICAS_PER_REGION) {
+      return Optional.of(replicasPerRegion + " replicas per region, not between 1 and " + MAX_REPLICAS_PER_REGION);
+    }
+    if (partitionBytes.length != partitions || partitionSha256.length != partitions) {
+      return Optional.of(partitionBytes.length + " sizes and " + partitionSha256.length + " digests for " + partitions + " partitions");
+    }
+    for (int p = 0; p < partitions; p++) {
+      if (partitionBytes[p] < 1) return Optional.of("partition " + p + " declares " + partitionBytes[p] + " bytes");
+      if (partitionSha256[p] == null || !DIGEST.matcher(partitionSha256[p]).matches()) {
+        return Optional.of("partition " + p + " has no valid digest");
+      }
+    }
+    if (regions.length > MAX_REGIONS || new HashSet<>(Arrays.asList(regions)).size() != regions.length) {
+      return Optional.of(regions.length + " regions, more than " + MAX_REGIONS + " or repeated");
+    }
+    for (String region : regions) {
+      if (region == null || !REGION.matcher(region).matches()) return Optional.of("region " + shown(region) + " is not a valid name");
+    }
+    if (origins.length > MAX_ORIGINS) return Optional.of(origins.length + " origins, more than " + MAX_ORIGINS);
+    for (String origin : origins) {
+      if (origin == null || origin.isEmpty() || origin.length() > MAX_ORIGIN_LENGTH) {
+        return Optional.of("an origin is empty or longer than " + MAX_ORIGIN_LENGTH + " characters");
+      }
+    }
+    if (descriptor.length > MAX_DESCRIPTOR_BYTES) {
+      return Optional.of("descriptor of " + descriptor.length + " bytes, more than " + MAX_DESCRIPTOR_BYTES);
+    }
+    return Optional.empty();
+  }
+
+  /** A value from another rig as a log line may show it: quoted, cut short. */
+  private static String shown(String value) {
+    return value == null ? "(none)" : "'" + cut(value) + "'";
+  }
+
+  private static String cut(String value) {
+    if (value == null) return "(none)";
+    return value.length() > 64 ? value.substring(0, 64) + "..." : value;
   }
 
   /** The key of this deployment in the cluster-wide map: {@code model@version}. */
@@ -50,7 +125,7 @@ public record Deployment(
   @Override
   public boolean equals(Object o) {
     return o instanceof Deployment d
-        && model.equals(d.model) && version.equals(d.version) && partitions == d.partitions
+        && Objects.equals(model, d.model) && Objects.equals(version, d.version) && partitions == d.partitions
         && replicasPerRegion == d.replicasPerRegion && Arrays.equals(regions, d.regions)
         && Arrays.equals(partitionBytes, d.partitionBytes) && Arrays.equals(partitionSha256, d.partitionSha256)
         && Arrays.equals(origins, d.origins) && Arrays.equals(descriptor, d.descriptor);
@@ -63,6 +138,7 @@ public record Deployment(
 
   @Override
   public String toString() {
-    return key() + "{K=" + partitions + ", regions=" + Arrays.toString(regions) + ", replicas=" + replicasPerRegion + "}";
+    String regionList = regions.length > 8 ? regions.length + " regions" : Arrays.toString(regions);
+    return cut(model) + "@" + cut(version) + "{K=" + partitions + ", regions=" + regionList + ", replicas=" + replicasPerRegion + "}";
   }
 }

@@ -3,8 +3,11 @@ package io.rigserve.sharding.placement;
 import io.rigserve.cluster.serialization.LocalMessage;
 import java.time.Duration;
 import java.util.Collections;
+import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
@@ -23,6 +26,8 @@ import org.apache.pekko.cluster.ddata.LWWMapKey;
 import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
 import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
 import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The cluster-wide desired state: every deployed model version ({@link Deployment}, keyed
@@ -46,6 +51,7 @@ public final class DeploymentRegistry implements Extension {
     }
   }
 
+  private static final Logger log = LoggerFactory.getLogger(DeploymentRegistry.class);
   private static final Duration TIMEOUT = Duration.ofSeconds(5);
   private static final Id ID = new Id();
 
@@ -53,6 +59,8 @@ public final class DeploymentRegistry implements Extension {
   private final ActorRef<Replicator.Command> replicator;
   private final SelfUniqueAddress self;
   private final AtomicLong subscriptions = new AtomicLong();
+  /** Refusals already logged (key, publisher and reason), so that each is logged once. */
+  private final Set<String> refused = ConcurrentHashMap.newKeySet();
 
   private DeploymentRegistry(ActorSystem<?> system) {
     this.system = system;
@@ -65,8 +73,35 @@ public final class DeploymentRegistry implements Extension {
     return ID.apply(system);
   }
 
+  /**
+   * The deployments of {@code map} that pass {@link Deployment#validate()} under their own key;
+   * any member may publish, so the others are ignored here with a WARN naming who wrote them.
+   */
+  public SortedMap<String, Deployment> usable(LWWMap<String, Deployment> map) {
+    SortedMap<String, Deployment> usable = new TreeMap<>();
+    // The writer of each entry is kept only in the map's registers (an internal API of Pekko).
+    map.underlying().getEntries().forEach((key, register) -> {
+      Deployment d = register.getValue();
+      Optional<String> invalid = d == null ? Optional.of("no value")
+          : !key.equals(d.key()) ? Optional.of("published under the key of another model")
+          : d.validate();
+      if (invalid.isEmpty()) {
+        usable.put(key, d);
+      } else if (refused.size() < 10_000 && refused.add(key + "|" + register.updatedBy() + "|" + invalid.get())) {
+        log.warn("ignoring deployment {} published by {}: {}",
+            key.length() > 80 ? key.substring(0, 80) + "..." : key, register.updatedBy().address(), invalid.get());
+      }
+    });
+    return usable;
+  }
+
   /** Adds or replaces the deployment of {@code deployment.key()}. */
   public CompletionStage<Done> publish(Deployment deployment) {
+    Optional<String> invalid = deployment.validate();
+    if (invalid.isPresent()) {
+      // Every other rig would ignore it: refuse it here, where the caller can be told.
+      return CompletableFuture.failedFuture(new IllegalArgumentException("deployment " + deployment + " not published: " + invalid.get()));
+    }
     return update(map -> map.put(self, deployment.key(), deployment));
   }
 
@@ -97,7 +132,7 @@ public final class DeploymentRegistry implements Extension {
             replicator, replyTo -> new Replicator.Get<>(KEY, consistency, replyTo), askTimeout, system.scheduler())
         .thenApply(response -> {
           if (response instanceof Replicator.GetSuccess<LWWMap<String, Deployment>> success) {
-            return Collections.unmodifiableSortedMap(new TreeMap<>(success.get(KEY).getEntries()));
+            return Collections.unmodifiableSortedMap(usable(success.get(KEY)));
           }
           if (response instanceof Replicator.NotFound) return Collections.<String, Deployment>emptySortedMap();
           return null;

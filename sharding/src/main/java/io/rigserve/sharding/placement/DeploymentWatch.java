@@ -37,7 +37,7 @@ final class DeploymentWatch {
           .onMessage(Changed.class, c -> {
             if (c.response() instanceof Replicator.Changed<LWWMap<String, Deployment>> changed) {
               deliver.accept(new DeploymentRegistry.Deployments(
-                  new java.util.TreeMap<>(changed.get(DeploymentRegistry.KEY).getEntries())));
+                  DeploymentRegistry.get(ctx.getSystem()).usable(changed.get(DeploymentRegistry.KEY))));
             }
             return Behaviors.same();
           })

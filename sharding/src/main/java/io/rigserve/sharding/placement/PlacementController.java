@@ -207,7 +207,7 @@ public final class PlacementController extends AbstractBehavior<PlacementControl
         });
         assigned = previous;
       } else if (loaded.key().equals(DeploymentRegistry.KEY) && deployments.isEmpty()) {
-        deployments = new TreeMap<>(((LWWMap<String, Deployment>) found.dataValue()).getEntries());
+        deployments = DeploymentRegistry.get(getContext().getSystem()).usable((LWWMap<String, Deployment>) found.dataValue());
       }
     }
     loading.remove(loaded.key());

@@ -147,7 +147,13 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
   }
 
   private Behavior<Command> onRun(Run run) {
-    if (state == ReplicaState.FAILED) {
+    if (run.replyTo() == null) return this; // a malformed message from the wire: nobody to answer
+    String invalid = inconsistency(run.input());
+    if (invalid != null) {
+      // The sender's fault, not this replica's: the gateway answers it without counting it here.
+      run.replyTo().tell(new StageResult.Failed(StageResult.Reason.INVALID_INPUT,
+          "replica " + id + " refused the stage: " + invalid));
+    } else if (state == ReplicaState.FAILED) {
       notLoaded(run);
     } else if (state == ReplicaState.READY && running < settings.maxConcurrentRuns()) {
       start(run);
@@ -222,6 +228,23 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
     }
     if (cause == null) return "unknown failure";
     return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
+  }
+
+  /**
+   * Why a stage input cannot be run (missing parts, tensors whose data disagree with their
+   * shapes), or null: the message came from another rig and is checked before anything reads it.
+   */
+  static String inconsistency(StageInput input) {
+    if (input == null || input.tensors() == null || input.outputs() == null) return "the stage input is incomplete";
+    for (Tensor t : input.tensors()) {
+      if (t == null) return "a stage input tensor is missing";
+      var reason = t.inconsistency();
+      if (reason.isPresent()) return reason.get();
+    }
+    for (String output : input.outputs()) {
+      if (output == null) return "a requested output has no name";
+    }
+    return null;
   }
 
   private static StageResult execute(PartitionRuntime runtime, StageInput input) {

@@ -1,7 +1,10 @@
 package io.rigserve.sharding.tensor;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A named tensor as it travels between rigs: datatype, shape and the row-major elements as
@@ -22,12 +25,61 @@ public record Tensor(String name, DataType datatype, long[] shape, byte[] data) 
     return elementCount(shape);
   }
 
+  /**
+   * Number of elements {@code shape} describes (1 for a scalar).
+   *
+   * @throws ArithmeticException when the count overflows a long
+   */
   public static long elementCount(long[] shape) {
     long n = 1;
     for (long d : shape) {
       n = Math.multiplyExact(n, d);
     }
     return n;
+  }
+
+  /**
+   * Why the data disagrees with the datatype and shape, or empty when they agree: a negative
+   * dimension, an element count or byte size that overflows, a byte count other than elements ×
+   * element size, or BYTES framing (4-byte little-endian length, then the bytes) that does not
+   * hold exactly the elements the shape describes. Reads the data without copying it.
+   */
+  public Optional<String> inconsistency() {
+    for (long d : shape) {
+      if (d < 0) return Optional.of(label() + " has a negative dimension");
+    }
+    long count;
+    try {
+      count = elementCount();
+      if (datatype.isFixedSize()) {
+        long needed = Math.multiplyExact(count, datatype.elementSize());
+        return needed == data.length
+            ? Optional.empty()
+            : Optional.of(label() + " has " + data.length + " bytes, its shape needs " + needed);
+      }
+    } catch (ArithmeticException e) {
+      return Optional.of(label() + " describes more elements than a tensor can hold");
+    }
+    ByteBuffer in = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+    for (long i = 0; i < count; i++) {
+      if (in.remaining() < 4) return Optional.of(label() + " ends before the length of element " + i + " of " + count);
+      int length = in.getInt();
+      if (length < 0 || length > in.remaining()) {
+        return Optional.of(label() + " element " + i + " declares " + Integer.toUnsignedString(length)
+            + " bytes, " + in.remaining() + " remain");
+      }
+      in.position(in.position() + length);
+    }
+    return in.hasRemaining()
+        ? Optional.of(label() + " has " + in.remaining() + " bytes after its " + count + " elements")
+        : Optional.empty();
+  }
+
+  /** Names the tensor in a refusal, short whatever the sender put in its name and shape. */
+  private String label() {
+    String shown = name.length() > 64 ? name.substring(0, 64) + "..." : name;
+    String dims = shape.length > 8 ? "rank " + shape.length : Arrays.toString(shape);
+    return "tensor '" + shown + "' " + datatype + dims + " (" + data.length + " bytes)";
   }
 
   public Tensor renamed(String newName) {
