@@ -65,13 +65,21 @@ final class FuzzRun {
    * is a finding too.
    */
   int run(Case fuzzCase, int checkEvery, Runnable checkpoint) throws Exception {
-    log.info("fuzz {}: seed {} ({} inputs, budget {}, {} threads); replay with -Drigserve.fuzz.seed={}",
-        surface, seed, count, budget, threads, seed);
+    log.info("fuzz {}: seed {} ({} inputs, budget {}, {} threads); replay with -Drigserve.fuzz.seed={};"
+        + " inputs in flight if the JVM dies: the last lines of target/fuzz-{}-journal.txt", surface, seed, count, budget,
+        threads, seed, surface);
     long start = System.nanoTime();
     long deadline = start + budget.toNanos();
     AtomicInteger next = new AtomicInteger();
     AtomicInteger done = new AtomicInteger();
     AtomicReference<Throwable> checkFailure = new AtomicReference<>();
+    // Inputs are journaled before they are sent: if one kills the JVM, the last lines name it.
+    java.nio.file.Path journalFile = java.nio.file.Path.of("target", "fuzz-" + surface + "-journal.txt");
+    java.nio.file.Files.createDirectories(journalFile.getParent());
+    java.nio.channels.FileChannel journal = java.nio.channels.FileChannel.open(journalFile,
+        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE,
+        java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
+    journal.write(java.nio.ByteBuffer.wrap(("seed " + seed + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
     ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
       Thread t = new Thread(r, "fuzz-" + surface);
       t.setDaemon(true);
@@ -84,6 +92,7 @@ final class FuzzRun {
           int i;
           while ((i = next.getAndIncrement()) < count && System.nanoTime() < deadline && checkFailure.get() == null) {
             try {
+              journal.write(java.nio.ByteBuffer.wrap(("#" + i + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
               fuzzCase.run(i, inputs(i), findings);
             } catch (Exception e) {
               findings.add("the client could not complete an exchange: " + e.getClass().getSimpleName(), i,
@@ -104,6 +113,7 @@ final class FuzzRun {
       for (Future<?> w : workers) w.get(budget.toSeconds() + 120, TimeUnit.SECONDS);
     } finally {
       pool.shutdownNow();
+      journal.close();
     }
     if (checkFailure.get() == null) {
       try {

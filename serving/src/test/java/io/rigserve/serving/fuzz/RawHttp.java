@@ -29,7 +29,7 @@ final class RawHttp {
    * headers and (at most {@value #KEEP} bytes of) body, and whether it failed to finish within
    * {@code patience}.
    */
-  record Answer(int status, String head, byte[] body, boolean hung, long millis) {
+  record Answer(int status, String head, byte[] body, boolean hung, boolean reset, long millis) {
     String bodyText() {
       return new String(body, StandardCharsets.UTF_8);
     }
@@ -69,13 +69,15 @@ final class RawHttp {
         } catch (SocketTimeoutException e) {
           if (headEnd >= 0 && new String(received.toByteArray(), 0, headEnd, StandardCharsets.ISO_8859_1)
               .toLowerCase(java.util.Locale.ROOT).contains("text/event-stream")) {
-            return answer(received.toByteArray(), headEnd, false, start);
+            return answer(received.toByteArray(), headEnd, false, false, start);
           }
           continue;
         } catch (IOException e) {
-          break; // reset by the server: what arrived so far is the answer
+          // Reset by the server; a server closing after answering with part of the body unread
+          // resets too, and the reset may overtake its answer: what arrived so far is all there is.
+          return answer(received.toByteArray(), headEnd, false, true, start);
         }
-        if (n < 0) return answer(received.toByteArray(), headEnd, false, start);
+        if (n < 0) return answer(received.toByteArray(), headEnd, false, false, start);
         if (received.size() < KEEP) received.write(buffer, 0, n);
         if (headEnd < 0) headEnd = indexOf(received.toByteArray(), "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
         if (headEnd >= 0 && new String(received.toByteArray(), 0, Math.min(12, headEnd), StandardCharsets.ISO_8859_1)
@@ -87,10 +89,10 @@ final class RawHttp {
           headEnd = indexOf(rest, "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
         }
         if (headEnd >= 0 && complete(received.toByteArray(), headEnd)) {
-          return answer(received.toByteArray(), headEnd, false, start);
+          return answer(received.toByteArray(), headEnd, false, false, start);
         }
       }
-      return answer(received.toByteArray(), headEnd, System.nanoTime() >= deadline, start);
+      return answer(received.toByteArray(), headEnd, System.nanoTime() >= deadline, false, start);
     }
   }
 
@@ -114,15 +116,15 @@ final class RawHttp {
     }
   }
 
-  private static Answer answer(byte[] bytes, int headEnd, boolean hung, long start) {
+  private static Answer answer(byte[] bytes, int headEnd, boolean hung, boolean reset, long start) {
     long millis = (System.nanoTime() - start) / 1_000_000;
     if (headEnd < 0) {
       int status = statusOf(new String(bytes, StandardCharsets.ISO_8859_1));
-      return new Answer(status, new String(bytes, StandardCharsets.ISO_8859_1), new byte[0], hung, millis);
+      return new Answer(status, new String(bytes, StandardCharsets.ISO_8859_1), new byte[0], hung, reset, millis);
     }
     String head = new String(bytes, 0, headEnd, StandardCharsets.ISO_8859_1);
     byte[] body = java.util.Arrays.copyOfRange(bytes, headEnd + 4, bytes.length);
-    return new Answer(statusOf(head), head, body, hung, millis);
+    return new Answer(statusOf(head), head, body, hung, reset, millis);
   }
 
   private static int statusOf(String head) {
