@@ -72,7 +72,7 @@ class DataPlaneFuzzTest {
       }
       if (in.chance(0.15)) request.withHostileHeaders(in);
       RawHttp.Answer answer = RawHttp.exchange(port, request.toBytes(), FuzzRun.PATIENCE);
-      HttpVerdict.judge(answer, "GET /artifacts/{m}/{v}/{p}", i, request.toString(), findings, false, false);
+      HttpVerdict.judge(answer, "GET /artifacts/{m}/{v}/{p}", i, request.toString(), findings, true, false);
       if (answer.status() >= 200 && answer.status() < 300 && answer.body().length > 0 && !isArtifact(answer.body())) {
         findings.add("data plane answered " + answer.status() + " with bytes that are no partition file: "
             + Findings.shown(new String(answer.body(), 0, Math.min(80, answer.body().length), StandardCharsets.ISO_8859_1)),

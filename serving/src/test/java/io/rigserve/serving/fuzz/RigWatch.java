@@ -39,8 +39,10 @@ final class RigWatch implements AutoCloseable {
       .build();
 
   static final String INFER_METHOD = "inference.GRPCInferenceService/ModelInfer";
+  static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
   private final TestRig rig;
+  private final String bearer;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(FuzzRun.PATIENCE).build();
   private final RawGrpc grpc;
   private byte[] restInfer;
@@ -48,14 +50,20 @@ final class RigWatch implements AutoCloseable {
   private byte[] grpcInfer;
   private byte[] artifact;
 
-  private RigWatch(TestRig rig) {
+  private RigWatch(TestRig rig, String bearer) {
     this.rig = rig;
+    this.bearer = bearer;
     this.grpc = new RawGrpc(rig.rig.grpcPort(), null);
   }
 
   /** Starts watching {@code rig}: its answers now are the ones it must keep giving. */
   static RigWatch of(TestRig rig) throws Exception {
-    RigWatch watch = new RigWatch(rig);
+    return of(rig, null);
+  }
+
+  /** Watches a rig that wants {@code Authorization: Bearer <bearer>} on inference (null: none). */
+  static RigWatch of(TestRig rig, String bearer) throws Exception {
+    RigWatch watch = new RigWatch(rig, bearer);
     watch.restInfer = watch.expect(200, "POST", rig.baseUrl() + "/v2/models/mlp/infer", REST_INFER);
     watch.metadata = watch.expect(200, "GET", rig.baseUrl() + "/v2/models/mlp", null);
     watch.grpcInfer = watch.grpcInfer();
@@ -89,6 +97,7 @@ final class RigWatch implements AutoCloseable {
 
   private byte[] expect(int status, String method, String url, String json) throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(FuzzRun.PATIENCE);
+    if (bearer != null) request.header("Authorization", "Bearer " + bearer);
     if (json == null) request.method(method, HttpRequest.BodyPublishers.noBody());
     else request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
     HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
@@ -97,7 +106,9 @@ final class RigWatch implements AutoCloseable {
   }
 
   private byte[] grpcInfer() throws InterruptedException {
-    RawGrpc.Result r = grpc.call(INFER_METHOD, GRPC_INFER.toByteArray(), new Metadata(), CallOptions.DEFAULT);
+    Metadata headers = new Metadata();
+    if (bearer != null) headers.put(AUTHORIZATION, "Bearer " + bearer);
+    RawGrpc.Result r = grpc.call(INFER_METHOD, GRPC_INFER.toByteArray(), headers, CallOptions.DEFAULT);
     assertEquals(Status.Code.OK, r.status().getCode(), "gRPC inference: " + r.status());
     return r.message();
   }
