@@ -130,11 +130,15 @@ class AuthorizationFuzzTest {
     return new String(c);
   }
 
-  /** Whether {@code value} is the scheme Bearer (any case) and exactly {@code secret}, up to surrounding blanks. */
+  /**
+   * Whether {@code value} is the scheme Bearer (any case) and exactly {@code secret}. Lenient on
+   * the separator (blanks, a colon, or none): what matters is that only the exact secret gets in.
+   */
   private static boolean isBearer(String value, String secret) {
     String v = value.strip();
-    int space = v.indexOf(' ');
-    return space > 0 && v.substring(0, space).equalsIgnoreCase("bearer") && v.substring(space).strip().equals(secret);
+    if (!v.regionMatches(true, 0, "bearer", 0, 6)) return false;
+    String token = v.substring(6).replaceFirst("^[ \t:]+", "");
+    return token.equals(secret);
   }
 
   private static String printable(String s) {

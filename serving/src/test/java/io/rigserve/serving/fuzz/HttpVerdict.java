@@ -42,6 +42,8 @@ final class HttpVerdict {
 
   private static boolean hasJsonError(RawHttp.Answer answer) {
     if (!answer.isJson()) return false;
+    // The answer to HEAD: a JSON head without its body.
+    if (answer.body().length == 0) return true;
     try {
       JsonNode body = JSON.readTree(answer.body());
       return body != null && body.hasNonNull("error") && body.get("error").isTextual();
