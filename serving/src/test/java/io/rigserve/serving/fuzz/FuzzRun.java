@@ -2,6 +2,12 @@ package io.rigserve.serving.fuzz;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
@@ -74,12 +80,11 @@ final class FuzzRun {
     AtomicInteger done = new AtomicInteger();
     AtomicReference<Throwable> checkFailure = new AtomicReference<>();
     // Inputs are journaled before they are sent: if one kills the JVM, the last lines name it.
-    java.nio.file.Path journalFile = java.nio.file.Path.of("target", "fuzz-" + surface + "-journal.txt");
-    java.nio.file.Files.createDirectories(journalFile.getParent());
-    java.nio.channels.FileChannel journal = java.nio.channels.FileChannel.open(journalFile,
-        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE,
-        java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
-    journal.write(java.nio.ByteBuffer.wrap(("seed " + seed + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    Path journalFile = Path.of("target", "fuzz-" + surface + "-journal.txt");
+    Files.createDirectories(journalFile.getParent());
+    FileChannel journal = FileChannel.open(journalFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.TRUNCATE_EXISTING);
+    journal.write(ByteBuffer.wrap(("seed " + seed + "\n").getBytes(StandardCharsets.US_ASCII)));
     ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
       Thread t = new Thread(r, "fuzz-" + surface);
       t.setDaemon(true);
@@ -92,7 +97,7 @@ final class FuzzRun {
           int i;
           while ((i = next.getAndIncrement()) < count && System.nanoTime() < deadline && checkFailure.get() == null) {
             try {
-              journal.write(java.nio.ByteBuffer.wrap(("#" + i + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+              journal.write(ByteBuffer.wrap(("#" + i + "\n").getBytes(StandardCharsets.US_ASCII)));
               fuzzCase.run(i, inputs(i), findings);
             } catch (Exception e) {
               findings.add("the client could not complete an exchange: " + e.getClass().getSimpleName(), i,
