@@ -1,6 +1,7 @@
 package io.rigserve.cluster.serialization;
 
 import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.KryoException;
 import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
@@ -25,6 +26,9 @@ final class ActorRefKryoSerializer extends Serializer<ActorRef<?>> {
 
   @Override
   public ActorRef<?> read(Kryo kryo, Input input, Class<? extends ActorRef<?>> type) {
-    return resolver.get().resolveActorRef(input.readString());
+    String path = input.readString();
+    // Pekko hashes the path through Unsafe: a null one crashes the JVM instead of failing.
+    if (path == null) throw new KryoException("an actor reference without a path");
+    return resolver.get().resolveActorRef(path);
   }
 }
