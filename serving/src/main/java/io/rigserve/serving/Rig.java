@@ -9,6 +9,8 @@ import io.rigserve.cluster.node.ClusterSettings;
 import io.rigserve.cluster.node.RigConfig;
 import io.rigserve.cluster.node.RigSettings;
 import io.rigserve.proto.inference.GRPCInferenceServicePowerApiHandlerFactory;
+import io.rigserve.cluster.http.JsonErrors;
+import io.rigserve.serving.api.grpc.GrpcHttpFallback;
 import io.rigserve.serving.api.grpc.GrpcInferenceApi;
 import io.rigserve.serving.api.grpc.GrpcRequestLimit;
 import io.rigserve.serving.api.rest.RestApi;
@@ -141,9 +143,10 @@ public final class Rig {
           new PipelineRouter(new ShardedStageTargets(sharding, directory, topology, catalog, routingStats,
               silentAfter(clusterSettings)), settings.attemptTimeout(), routingJournal),
           settings, ready);
-      ModelUpload upload = new ModelUpload(repository, blocking, Materializer.matFromSystem(system));
+      ModelUpload upload = new ModelUpload(repository, blocking, Materializer.matFromSystem(system),
+          settings.maxUploadsInFlight(), settings.maxDiskBytes());
       RestApi rest = new RestApi(service, repository, upload, blocking, settings.maxRequestBytes(), settings.maxUploadBytes(),
-          catalog, settings.loadTimeout());
+          catalog, settings.loadTimeout(), settings.bodyTimeout());
       GrpcInferenceApi grpcApi = new GrpcInferenceApi(service);
 
       if (settings.demoModel() && repository.index().isEmpty()) {
@@ -160,13 +163,13 @@ public final class Rig {
           httpExt.newServerAt(settings.httpHost(), settings.httpPort())
               // REST stays HTTP/1.1: an h2c upgrade attempt by a client is simply not taken up.
               .adaptSettings(server -> server.withEnableHttp2(false))
-              .bind(rest.route());
+              .bind(JsonErrors.seal(rest.route()));
       CompletionStage<ServerBinding> grpcBinding =
           httpExt.newServerAt(settings.httpHost(), settings.grpcPort())
-              .bind(GrpcRequestLimit.apply(settings.maxRequestBytes(),
-                  GRPCInferenceServicePowerApiHandlerFactory.create(grpcApi, GrpcInferenceApi.errorHandler(), system)));
+              .bind(GrpcHttpFallback.apply(GrpcRequestLimit.apply(settings.maxRequestBytes(), Materializer.matFromSystem(system),
+                  GRPCInferenceServicePowerApiHandlerFactory.create(grpcApi, GrpcInferenceApi.errorHandler(), system))));
       CompletionStage<ServerBinding> dataPlane = httpExt.newServerAt(rig.bindHost(), rig.dataPlanePort())
-          .bind(new ArtifactRoutes(artifacts).route());
+          .bind(JsonErrors.seal(new ArtifactRoutes(artifacts).route()));
       CompletionStage<Integer> management = RigManagement.start(cluster, directory.hostedReplicas(),
           new ModelsAdminRoute(catalog, directory).route(), new RoutingAdminRoute(routingStats, routingJournal).route());
       return dataPlane.thenCompose(d -> {
@@ -186,11 +189,18 @@ public final class Rig {
     }
   }
 
-  /** Pekko settings that follow from rigserve's own (the HTTP body limit). */
+  /**
+   * Pekko settings that follow from rigserve's own: the HTTP body limit (also for toStrict, which
+   * has its own), the idle timeout, and a request timeout just past the longest deadline a client
+   * may ask for, so that the rig's own deadline answers first.
+   */
   private static Config withDerivedSettings(Config config) {
     ServingSettings settings = ServingSettings.from(config);
     return ConfigFactory.parseMap(Map.of(
-            "pekko.http.server.parsing.max-content-length", settings.maxRequestBytes()))
+            "pekko.http.server.parsing.max-content-length", settings.maxRequestBytes(),
+            "pekko.http.server.parsing.max-to-strict-bytes", settings.maxRequestBytes(),
+            "pekko.http.server.idle-timeout", settings.idleTimeout().toMillis() + "ms",
+            "pekko.http.server.request-timeout", settings.maxTimeout().plusSeconds(5).toMillis() + "ms"))
         .withFallback(config);
   }
 

@@ -3,6 +3,7 @@ package io.rigserve.cluster.management;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 
 import io.rigserve.cluster.RigCluster;
+import io.rigserve.cluster.http.JsonErrors;
 import io.rigserve.cluster.node.RigSettings;
 import io.rigserve.cluster.topology.RegionTopology;
 import java.time.Duration;
@@ -49,7 +50,7 @@ public final class RigManagement {
     Route all = concat(PekkoManagement.get(system).getRoutes(), routes.toArray(Route[]::new));
     return Http.get(system)
         .newServerAt(rig.managementBindHost(), rig.managementPort())
-        .bind(all)
+        .bind(JsonErrors.seal(all))
         .thenApply(binding -> {
           binding.addToCoordinatedShutdown(UNBIND_DEADLINE, system);
           system.log().info("Management and admin routes on {}", binding.localAddress());

@@ -3,6 +3,7 @@ package io.rigserve.serving.transfer;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.integerSegment;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
+import io.rigserve.cluster.http.JsonErrors;
 import java.util.Optional;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -35,11 +36,11 @@ public final class ArtifactRoutes extends AllDirectives {
               try {
                 id = new ArtifactId(model, version, partition);
               } catch (IllegalArgumentException e) {
-                return complete(HttpResponse.create().withStatus(400).withEntity(e.getMessage()));
+                return complete(JsonErrors.response(400, e.getMessage()));
               }
               Optional<java.nio.file.Path> file = store.file(id);
               if (file.isEmpty()) {
-                return complete(HttpResponse.create().withStatus(404).withEntity("no artifact " + id + " here"));
+                return complete(JsonErrors.response(404, "no artifact " + id + " here"));
               }
               HttpResponse response = HttpResponse.create()
                   .withEntity(HttpEntities.create(ContentTypes.APPLICATION_OCTET_STREAM,

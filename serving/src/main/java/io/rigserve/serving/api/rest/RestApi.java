@@ -21,17 +21,18 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.RequestEntity;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.stream.Materializer;
 
 /**
  * The Open Inference Protocol over REST/JSON, plus the model repository extension. It only
  * translates: every decision is made by {@link InferenceService} and {@link ModelRepository}.
  */
 public final class RestApi extends AllDirectives {
-
-  private static final long STRICT_TIMEOUT_MILLIS = 60_000;
 
   private final InferenceService service;
   private final ModelRepository repository;
@@ -41,9 +42,11 @@ public final class RestApi extends AllDirectives {
   private final long maxUploadBytes;
   private final ModelCatalog catalog;
   private final Duration loadTimeout;
+  private final long bodyTimeoutMillis;
 
   public RestApi(InferenceService service, ModelRepository repository, ModelUpload upload, Executor blocking,
-      long maxRequestBytes, long maxUploadBytes, ModelCatalog catalog, Duration loadTimeout) {
+      long maxRequestBytes, long maxUploadBytes, ModelCatalog catalog, Duration loadTimeout, Duration bodyTimeout) {
+    this.bodyTimeoutMillis = bodyTimeout.toMillis();
     this.catalog = catalog;
     this.loadTimeout = loadTimeout;
     this.service = service;
@@ -77,7 +80,7 @@ public final class RestApi extends AllDirectives {
           return Json.response(ready ? 200 : 503, object().put("name", name).put("ready", ready));
         }))),
         path("infer", () -> post(() -> extractRequestEntity(entity -> extractMaterializer(mat -> answerLater(() ->
-            entity.withSizeLimit(maxRequestBytes).toStrict(STRICT_TIMEOUT_MILLIS, mat)
+            strictBody(entity, mat)
                 .thenCompose(strict -> {
                   JsonNode body = readObject(strict.getData().toArray());
                   return service.infer(InferRequestJson.decode(name, version, body, maxRequestBytes));
@@ -90,7 +93,7 @@ public final class RestApi extends AllDirectives {
         path("index", () -> post(() -> answer(() -> Json.response(200, index(repository.index()))))),
         pathPrefix("models", () -> pathPrefix(segment(), name -> concat(
             path("load", () -> post(() -> extractRequestEntity(entity -> extractMaterializer(mat -> answerLater(() ->
-                entity.withSizeLimit(maxRequestBytes).toStrict(STRICT_TIMEOUT_MILLIS, mat)
+                strictBody(entity, mat)
                     .thenApplyAsync(strict -> repository.load(name, deployParameters(strict.getData().toArray())), blocking)
                     .thenCompose(deployed -> catalog.whenServable(deployed, loadTimeout))
                     .thenApply(done -> Json.response(200, object()))))))),
@@ -102,6 +105,14 @@ public final class RestApi extends AllDirectives {
                     .thenApply(r -> Json.response(201, object()
                         .put("name", r.name()).put("version", r.version())
                         .put("sha256", r.sha256()).put("bytes", r.bytes())))))))))));
+  }
+
+  /**
+   * The whole body, read as it arrives up to the request limit (413 past it; toStrict has a limit
+   * of its own, set to the same) and within the body timeout (408 past it).
+   */
+  private CompletionStage<HttpEntity.Strict> strictBody(RequestEntity entity, Materializer mat) {
+    return entity.withSizeLimit(maxRequestBytes).toStrict(bodyTimeoutMillis, maxRequestBytes, mat);
   }
 
   private Route answer(Supplier<HttpResponse> response) {
