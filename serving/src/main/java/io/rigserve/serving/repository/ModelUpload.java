@@ -5,17 +5,20 @@ import io.rigserve.serving.error.Overloaded;
 import io.rigserve.serving.error.PayloadTooLarge;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.FileIO;
+import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
 
@@ -56,8 +59,11 @@ public final class ModelUpload {
 
   public CompletionStage<Receipt> receive(String name, String version, Source<ByteString, ?> body) {
     if (!slots.tryAcquire()) {
-      return CompletableFuture.failedFuture(new Overloaded(
-          maxInFlight + " uploads are being received already: try again when one has finished"));
+      // The body is read and dropped first (it is limited in size): a response while the client
+      // still sends would be lost in a reset connection.
+      return body.runWith(Sink.ignore(), materializer).handle((done, error) -> {
+        throw new Overloaded(maxInFlight + " uploads are being received already: try again when one has finished");
+      });
     }
     long[] bytes = {0};
     CompletionStage<Receipt> receipt;
@@ -81,17 +87,27 @@ public final class ModelUpload {
       long stored, long[] bytes) {
     Path file = staging.resolve(ModelRepository.MODEL_FILE);
     MessageDigest digest = Sha256.newDigest();
-    return body.map(chunk -> {
-          bytes[0] += chunk.size();
-          if (stored + receiving.addAndGet(chunk.size()) > maxDiskBytes) {
-            throw new PayloadTooLarge("the repository is full: its disk quota of " + maxDiskBytes
-                + " bytes would be exceeded (" + stored + " bytes stored)");
+    boolean[] overQuota = {false};
+    long[] received = {0};
+    // Past the quota the rest is read and dropped, not failed: failing the request's own stream
+    // would reset the connection before the client sees why.
+    return body.filter(chunk -> {
+          received[0] += chunk.size();
+          if (overQuota[0] || stored + receiving.addAndGet(chunk.size()) > maxDiskBytes) {
+            if (!overQuota[0]) receiving.addAndGet(-chunk.size());
+            overQuota[0] = true;
+            return false;
           }
+          bytes[0] += chunk.size();
           digest.update(chunk.asByteBuffer());
-          return chunk;
+          return true;
         })
         .runWith(FileIO.toPath(file), materializer)
         .thenApplyAsync(io -> {
+          if (overQuota[0]) {
+            throw new PayloadTooLarge("the repository is full: " + received[0] + " more bytes would pass its disk quota of "
+                + maxDiskBytes + " bytes (" + stored + " stored)");
+          }
           if (bytes[0] == 0) {
             throw new InvalidModel("the upload is empty: send the ONNX file as the request body");
           }
@@ -101,20 +117,35 @@ public final class ModelUpload {
         }, blocking);
   }
 
-  /** Bytes stored in the repository folder, not counting uploads in progress. */
+  /**
+   * Bytes stored in the repository folder, not counting uploads in progress. Files that vanish
+   * while it walks (another upload placed or refused) are skipped.
+   */
   private long stored() {
     Path root = repository.root();
     Path staging = root.resolve(STAGING);
-    try (Stream<Path> paths = Files.walk(root)) {
-      return paths.filter(p -> !p.startsWith(staging) && Files.isRegularFile(p)).mapToLong(p -> {
-        try {
-          return Files.size(p);
-        } catch (IOException e) {
-          return 0; // removed while walking
+    long[] total = {0};
+    try {
+      Files.walkFileTree(root, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) {
+          return dir.equals(staging) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
         }
-      }).sum();
+
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+          if (attributes.isRegularFile()) total[0] += attributes.size();
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFileFailed(Path file, IOException e) {
+          return FileVisitResult.CONTINUE;
+        }
+      });
     } catch (IOException e) {
       throw new UncheckedIOException("cannot measure the repository folder " + root, e);
     }
+    return total[0];
   }
 }

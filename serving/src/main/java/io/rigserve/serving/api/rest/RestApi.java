@@ -17,6 +17,7 @@ import io.rigserve.serving.repository.ModelVersion;
 import io.rigserve.serving.runtime.TensorSpec;
 import java.time.Duration;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -26,7 +27,11 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.RequestEntity;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
+import scala.Option;
 
 /**
  * The Open Inference Protocol over REST/JSON, plus the model repository extension. It only
@@ -101,7 +106,7 @@ public final class RestApi extends AllDirectives {
                 .thenCompose(done -> catalog.whenGone(name, loadTimeout))
                 .thenApply(done -> Json.response(200, object()))))),
             path(segment("versions").slash(segment()), version -> put(() -> extractRequestEntity(entity ->
-                answerLater(() -> upload.receive(name, version, entity.withSizeLimit(maxUploadBytes).getDataBytes())
+                answerLater(() -> upload.receive(name, version, uploadBody(entity))
                     .thenApply(r -> Json.response(201, object()
                         .put("name", r.name()).put("version", r.version())
                         .put("sha256", r.sha256()).put("bytes", r.bytes())))))))))));
@@ -113,6 +118,19 @@ public final class RestApi extends AllDirectives {
    */
   private CompletionStage<HttpEntity.Strict> strictBody(RequestEntity entity, Materializer mat) {
     return entity.withSizeLimit(maxRequestBytes).toStrict(bodyTimeoutMillis, maxRequestBytes, mat);
+  }
+
+  /**
+   * An upload's bytes, limited to the upload size. A declared length over it is refused before
+   * anything is read: failing the body's stream mid-way would reset the connection before the
+   * client sees the 413.
+   */
+  private Source<ByteString, ?> uploadBody(RequestEntity entity) {
+    OptionalLong declared = entity.getContentLengthOption();
+    if (declared.isPresent() && declared.getAsLong() > maxUploadBytes) {
+      throw new EntityStreamSizeException(maxUploadBytes, Option.apply(declared.getAsLong()));
+    }
+    return entity.withSizeLimit(maxUploadBytes).getDataBytes();
   }
 
   private Route answer(Supplier<HttpResponse> response) {
