@@ -14,7 +14,9 @@ import io.rigserve.cluster.security.RigTls;
 import io.rigserve.cluster.security.SecuritySettings;
 import io.rigserve.cluster.security.StartupSecurity;
 import io.rigserve.proto.inference.GRPCInferenceServicePowerApiHandlerFactory;
+import io.rigserve.cluster.http.JsonErrors;
 import io.rigserve.serving.api.grpc.AuthenticatedInferenceApi;
+import io.rigserve.serving.api.grpc.GrpcHttpFallback;
 import io.rigserve.serving.api.grpc.GrpcInferenceApi;
 import io.rigserve.serving.api.grpc.GrpcRequestLimit;
 import io.rigserve.serving.api.rest.RestApi;
@@ -165,9 +167,10 @@ public final class Rig {
           new PipelineRouter(new ShardedStageTargets(sharding, directory, topology, routingStats,
               silentAfter(clusterSettings)), settings.attemptTimeout(), routingJournal),
           settings, ready);
-      ModelUpload upload = new ModelUpload(repository, blocking, Materializer.matFromSystem(system));
+      ModelUpload upload = new ModelUpload(repository, blocking, Materializer.matFromSystem(system),
+          settings.maxUploadsInFlight(), settings.maxDiskBytes());
       RestApi rest = new RestApi(service, repository, upload, blocking, settings.maxRequestBytes(), settings.maxUploadBytes(),
-          catalog, settings.loadTimeout(), auth);
+          catalog, settings.loadTimeout(), settings.bodyTimeout(), auth);
       GrpcInferenceApi grpcApi = new GrpcInferenceApi(service);
 
       if (settings.demoModel() && repository.index().isEmpty()) {
@@ -184,12 +187,12 @@ public final class Rig {
           clientServer(httpExt.newServerAt(settings.httpHost(), settings.httpPort()), clientTls)
               // REST stays HTTP/1.1: an h2c upgrade attempt by a client is simply not taken up.
               .adaptSettings(server -> server.withEnableHttp2(false))
-              .bind(rest.route());
+              .bind(JsonErrors.seal(rest.route()));
       CompletionStage<ServerBinding> grpcBinding =
           clientServer(httpExt.newServerAt(settings.httpHost(), settings.grpcPort()), clientTls)
-              .bind(GrpcRequestLimit.apply(settings.maxRequestBytes(),
+              .bind(GrpcHttpFallback.apply(GrpcRequestLimit.apply(settings.maxRequestBytes(), Materializer.matFromSystem(system),
                   GRPCInferenceServicePowerApiHandlerFactory.create(new AuthenticatedInferenceApi(grpcApi, auth),
-                      GrpcInferenceApi.errorHandler(), system)));
+                      GrpcInferenceApi.errorHandler(), system))));
       CompletionStage<ServerBinding> dataPlane =
           DataPlane.bind(system, rig.bindHost(), rig.dataPlanePort(), artifacts, clusterTls);
       CompletionStage<Integer> management = RigManagement.start(cluster, auth, startup.runsInsecure(), directory.hostedReplicas(),
@@ -216,11 +219,18 @@ public final class Rig {
     return tls.map(server::enableHttps).orElse(server);
   }
 
-  /** Pekko settings that follow from rigserve's own (the HTTP body limit). */
+  /**
+   * Pekko settings that follow from rigserve's own: the HTTP body limit (also for toStrict, which
+   * has its own), the idle timeout, and a request timeout just past the longest deadline a client
+   * may ask for, so that the rig's own deadline answers first.
+   */
   private static Config withDerivedSettings(Config config) {
     ServingSettings settings = ServingSettings.from(config);
     return ConfigFactory.parseMap(Map.of(
-            "pekko.http.server.parsing.max-content-length", settings.maxRequestBytes()))
+            "pekko.http.server.parsing.max-content-length", settings.maxRequestBytes(),
+            "pekko.http.server.parsing.max-to-strict-bytes", settings.maxRequestBytes(),
+            "pekko.http.server.idle-timeout", settings.idleTimeout().toMillis() + "ms",
+            "pekko.http.server.request-timeout", settings.maxTimeout().plusSeconds(5).toMillis() + "ms"))
         .withFallback(config);
   }
 

@@ -10,10 +10,14 @@ public record ServingSettings(
     int httpPort,
     int grpcPort,
     long maxRequestBytes,
+    Duration bodyTimeout,
+    Duration idleTimeout,
     Duration defaultTimeout,
     Duration maxTimeout,
     Path repositoryPath,
     long maxUploadBytes,
+    int maxUploadsInFlight,
+    long maxDiskBytes,
     boolean demoModel,
     Duration loadTimeout,
     Duration attemptTimeout,
@@ -35,10 +39,14 @@ public record ServingSettings(
         port(s, "http-port"),
         port(s, "grpc-port"),
         size(s, "max-request-size", "rigserve.serving."),
+        positive(s, "rigserve.serving.", "body-timeout"),
+        positive(s, "rigserve.serving.", "idle-timeout"),
         defaultTimeout,
         maxTimeout,
         Path.of(r.getString("path")).toAbsolutePath().normalize(),
         size(r, "max-upload-size", "rigserve.repository."),
+        uploadsInFlight(r),
+        size(r, "max-disk", "rigserve.repository."),
         r.getBoolean("demo-model"),
         positive(r, "rigserve.repository.", "load-timeout"),
         positive(s, "rigserve.serving.", "attempt-timeout"),
@@ -51,6 +59,15 @@ public record ServingSettings(
     if (n < 1) {
       throw new IllegalArgumentException(
           "invalid setting rigserve.serving.breaker.failures = " + n + ": expected 1 or more");
+    }
+    return n;
+  }
+
+  private static int uploadsInFlight(Config c) {
+    int n = c.getInt("max-uploads-in-flight");
+    if (n < 1) {
+      throw new IllegalArgumentException(
+          "invalid setting rigserve.repository.max-uploads-in-flight = " + n + ": expected 1 or more");
     }
     return n;
   }

@@ -4,6 +4,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.extractUnmatchedPath;
 
 import io.rigserve.cluster.RigCluster;
+import io.rigserve.cluster.http.JsonErrors;
 import io.rigserve.cluster.node.RigSettings;
 import io.rigserve.cluster.security.BearerAuth;
 import io.rigserve.cluster.topology.RegionTopology;
@@ -68,7 +69,7 @@ public final class RigManagement {
     Route guarded = extractUnmatchedPath(path -> PROBES.contains(path) ? all : auth.admin(() -> all));
     return Http.get(system)
         .newServerAt(rig.managementBindHost(), rig.managementPort())
-        .bind(guarded)
+        .bind(JsonErrors.seal(guarded))
         .thenApply(binding -> {
           binding.addToCoordinatedShutdown(UNBIND_DEADLINE, system);
           system.log().info("Management and admin routes on {}", binding.localAddress());

@@ -1,5 +1,6 @@
 package io.rigserve.serving.inference;
 
+import io.rigserve.cluster.http.ClientText;
 import io.rigserve.serving.error.InvalidInput;
 import io.rigserve.serving.runtime.TensorSpec;
 import io.rigserve.sharding.tensor.DataType;
@@ -29,18 +30,18 @@ public final class InferRequestValidator {
     for (Tensor t : request.inputs()) {
       TensorSpec spec = expected.get(t.name());
       if (spec == null) {
-        throw new InvalidInput("unexpected input '" + t.name() + "' for model '" + request.model()
+        throw new InvalidInput("unexpected input '" + ClientText.echo(t.name()) + "' for model '" + ClientText.echo(request.model())
             + "': its inputs are " + names(inputs));
       }
       if (!seen.add(t.name())) {
-        throw new InvalidInput("input '" + t.name() + "' is given more than once");
+        throw new InvalidInput("input '" + ClientText.echo(t.name()) + "' is given more than once");
       }
       checkTensor(t, spec);
     }
     for (TensorSpec s : inputs) {
       if (!seen.contains(s.name())) {
         throw new InvalidInput("missing input '" + s.name() + "' (" + s.datatype() + " " + Arrays.toString(s.shape())
-            + ") for model '" + request.model() + "'");
+            + ") for model '" + ClientText.echo(request.model()) + "'");
       }
     }
     Set<String> outputNames = new HashSet<>();
@@ -48,41 +49,42 @@ public final class InferRequestValidator {
     Set<String> requested = new HashSet<>();
     for (String o : request.outputs()) {
       if (!outputNames.contains(o)) {
-        throw new InvalidInput("unknown output '" + o + "' requested: the model's outputs are " + names(outputs));
+        throw new InvalidInput("unknown output '" + ClientText.echo(o) + "' requested: the model's outputs are " + names(outputs));
       }
       if (!requested.add(o)) {
-        throw new InvalidInput("output '" + o + "' is requested more than once");
+        throw new InvalidInput("output '" + ClientText.echo(o) + "' is requested more than once");
       }
     }
   }
 
   private static void checkTensor(Tensor t, TensorSpec spec) {
+    String name = ClientText.echo(t.name());
     if (t.datatype() != spec.datatype()) {
-      throw new InvalidInput("input '" + t.name() + "' has datatype " + t.datatype() + ", the model expects " + spec.datatype());
+      throw new InvalidInput("input '" + name + "' has datatype " + t.datatype() + ", the model expects " + spec.datatype());
     }
     long[] shape = t.shape();
     long[] want = spec.shape();
     if (shape.length != want.length) {
-      throw new InvalidInput("input '" + t.name() + "' has shape " + Arrays.toString(shape)
+      throw new InvalidInput("input '" + name + "' has shape " + Arrays.toString(shape)
           + " of rank " + shape.length + ", the model expects rank " + want.length + " " + Arrays.toString(want));
     }
     for (int i = 0; i < shape.length; i++) {
       if (shape[i] < 0 || (want[i] >= 0 && shape[i] != want[i])) {
-        throw new InvalidInput("input '" + t.name() + "' has shape " + Arrays.toString(shape)
+        throw new InvalidInput("input '" + name + "' has shape " + Arrays.toString(shape)
             + ", the model expects " + Arrays.toString(want) + " (-1: any size)");
       }
     }
-    long count = t.elementCount();
+    long count = elementCount(t.name(), shape);
     if (t.datatype().isFixedSize()) {
-      long needed = count * t.datatype().elementSize();
+      long needed = bytes(t.name(), count, t.datatype());
       if (t.data().length != needed) {
-        throw new InvalidInput("input '" + t.name() + "' has " + t.data().length + " bytes of data, its shape "
+        throw new InvalidInput("input '" + name + "' has " + t.data().length + " bytes of data, its shape "
             + Arrays.toString(shape) + " of " + t.datatype() + " needs " + needed);
       }
     } else {
       long elements = countByteElements(t);
       if (elements != count) {
-        throw new InvalidInput("input '" + t.name() + "' has " + elements + " elements, its shape "
+        throw new InvalidInput("input '" + name + "' has " + elements + " elements, its shape "
             + Arrays.toString(shape) + " needs " + count);
       }
     }
@@ -90,21 +92,40 @@ public final class InferRequestValidator {
 
   /** Counts the length-prefixed elements of a BYTES tensor, refusing a malformed encoding. */
   static long countByteElements(Tensor t) {
+    String name = ClientText.echo(t.name());
     ByteBuffer b = ByteBuffer.wrap(t.data()).order(ByteOrder.LITTLE_ENDIAN);
     long n = 0;
     while (b.remaining() > 0) {
       if (b.remaining() < 4) {
-        throw new InvalidInput("input '" + t.name() + "': BYTES data ends inside a 4-byte length prefix");
+        throw new InvalidInput("input '" + name + "': BYTES data ends inside a 4-byte length prefix");
       }
       int len = b.getInt();
       if (len < 0 || len > b.remaining()) {
-        throw new InvalidInput("input '" + t.name() + "': BYTES element " + n + " claims " + len
+        throw new InvalidInput("input '" + name + "': BYTES element " + n + " claims " + len
             + " bytes, only " + b.remaining() + " remain");
       }
       b.position(b.position() + len);
       n++;
     }
     return n;
+  }
+
+  /** The elements a shape describes; a shape whose product overflows is the client's error, not ours. */
+  public static long elementCount(String tensor, long[] shape) {
+    try {
+      return Tensor.elementCount(shape);
+    } catch (ArithmeticException e) {
+      throw new InvalidInput("tensor '" + ClientText.echo(tensor) + "' has shape " + ClientText.echo(Arrays.toString(shape))
+          + ": more elements than any request can hold");
+    }
+  }
+
+  private static long bytes(String tensor, long count, DataType type) {
+    try {
+      return Math.multiplyExact(count, type.elementSize());
+    } catch (ArithmeticException e) {
+      throw new InvalidInput("tensor '" + ClientText.echo(tensor) + "' has " + count + " elements: more than any request can hold");
+    }
   }
 
   private static List<String> names(List<TensorSpec> specs) {
@@ -114,7 +135,7 @@ public final class InferRequestValidator {
   /** The datatype a protocol name denotes, or a clear error. */
   public static DataType datatype(String tensor, String name) {
     return DataType.fromProtocolName(name)
-        .orElseThrow(() -> new InvalidInput("tensor '" + tensor + "' has unknown datatype '" + name
+        .orElseThrow(() -> new InvalidInput("tensor '" + ClientText.echo(tensor) + "' has unknown datatype '" + ClientText.echo(name)
             + "': expected one of " + Arrays.toString(DataType.values())));
   }
 }

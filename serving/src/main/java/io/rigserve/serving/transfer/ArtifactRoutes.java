@@ -3,7 +3,7 @@ package io.rigserve.serving.transfer;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.integerSegment;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.rigserve.cluster.http.JsonErrors;
 import java.util.Optional;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -31,7 +31,7 @@ public final class ArtifactRoutes extends AllDirectives {
   /** The artifact route; anything else a caller sends is a 404 with a JSON error. */
   public Route route() {
     return concat(artifacts(),
-        complete(error(404, "the data plane serves only GET /artifacts/{model}/{version}/{partition}")));
+        complete(JsonErrors.response(404, "the data plane serves only GET /artifacts/{model}/{version}/{partition}")));
   }
 
   private Route artifacts() {
@@ -43,11 +43,11 @@ public final class ArtifactRoutes extends AllDirectives {
                 id = new ArtifactId(model, version, partition);
               } catch (IllegalArgumentException e) {
                 // The names are not echoed: they are whatever a caller put in the path.
-                return complete(error(400, "invalid artifact: model and version are letters, digits, '_', '.', '-'"));
+                return complete(JsonErrors.response(400, "invalid artifact: model and version are letters, digits, '_', '.', '-'"));
               }
               Optional<java.nio.file.Path> file = store.file(id);
               if (file.isEmpty()) {
-                return complete(error(404, "no artifact " + id + " here"));
+                return complete(JsonErrors.response(404, "no artifact " + id + " here"));
               }
               HttpResponse response = HttpResponse.create()
                   .withEntity(HttpEntities.create(ContentTypes.APPLICATION_OCTET_STREAM,
@@ -58,8 +58,4 @@ public final class ArtifactRoutes extends AllDirectives {
             }))));
   }
 
-  private static HttpResponse error(int status, String message) {
-    String body = JsonNodeFactory.instance.objectNode().put("error", message).toString();
-    return HttpResponse.create().withStatus(status).withEntity(ContentTypes.APPLICATION_JSON, body);
-  }
 }

@@ -1,5 +1,6 @@
 package io.rigserve.serving.transfer;
 
+import io.rigserve.cluster.http.JsonErrors;
 import io.rigserve.cluster.security.RigTls;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -26,6 +27,6 @@ public final class DataPlane {
     if (tls.isPresent()) {
       server = server.enableHttps(ConnectionContext.httpsServer(tls.get()::serverEngine));
     }
-    return server.bind(new ArtifactRoutes(store).route());
+    return server.bind(JsonErrors.seal(new ArtifactRoutes(store).route()));
   }
 }

@@ -1,6 +1,7 @@
 package io.rigserve.serving.api.grpc;
 
 import com.google.protobuf.ByteString;
+import io.rigserve.cluster.http.ClientText;
 import io.rigserve.proto.inference.InferTensorContents;
 import io.rigserve.proto.inference.ModelInferRequest.InferInputTensor;
 import io.rigserve.proto.inference.ModelInferResponse.InferOutputTensor;
@@ -23,26 +24,26 @@ final class GrpcTensors {
   private GrpcTensors() {}
 
   static Tensor decode(InferInputTensor input, ByteString raw) {
-    String name = input.getName();
-    if (name.isEmpty()) {
+    if (input.getName().isEmpty()) {
       throw new InvalidInput("an input has no name");
     }
-    DataType type = InferRequestValidator.datatype(name, input.getDatatype());
+    String name = ClientText.echo(input.getName());
+    DataType type = InferRequestValidator.datatype(input.getName(), input.getDatatype());
     long[] shape = input.getShapeList().stream().mapToLong(Long::longValue).toArray();
     for (long d : shape) {
-      if (d < 0) throw new InvalidInput("input '" + name + "' has a negative dimension in shape " + Arrays.toString(shape));
+      if (d < 0) throw new InvalidInput("input '" + name + "' has a negative dimension in shape " + ClientText.echo(Arrays.toString(shape)));
     }
+    long count = InferRequestValidator.elementCount(input.getName(), shape);
     if (raw != null) {
       if (input.hasContents()) {
         throw new InvalidInput("input '" + name + "' has both contents and raw_input_contents: use one");
       }
-      return new Tensor(name, type, shape, raw.toByteArray());
+      return new Tensor(input.getName(), type, shape, raw.toByteArray());
     }
     if (!input.hasContents()) {
       throw new InvalidInput("input '" + name + "' has no contents and no raw_input_contents");
     }
-    long count = Tensor.elementCount(shape);
-    return new Tensor(name, type, shape, typed(name, type, input.getContents(), count));
+    return new Tensor(input.getName(), type, shape, typed(name, type, input.getContents(), count));
   }
 
   private static byte[] typed(String name, DataType type, InferTensorContents c, long count) {

@@ -1,7 +1,7 @@
 package io.rigserve.serving.api.rest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.rigserve.cluster.http.JsonErrors;
 import io.rigserve.serving.error.DeadlineExceeded;
 import io.rigserve.serving.error.InvalidInput;
 import io.rigserve.serving.error.InvalidModel;
@@ -14,14 +14,9 @@ import io.rigserve.serving.error.ServingException;
 import io.rigserve.serving.error.UnknownModel;
 import java.util.concurrent.CompletionException;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** The one place that turns failures into HTTP statuses, with {@code {"error": "..."}} bodies. */
 final class HttpErrors {
-
-  private static final Logger log = LoggerFactory.getLogger(HttpErrors.class);
 
   private HttpErrors() {}
 
@@ -33,11 +28,7 @@ final class HttpErrors {
     if (e instanceof JsonProcessingException j) {
       return error(400, "malformed JSON: " + j.getOriginalMessage());
     }
-    if (e instanceof EntityStreamSizeException size) {
-      return error(413, "request body too large: the limit is " + size.limit() + " bytes");
-    }
-    log.error("unexpected failure answering a request", e);
-    return error(500, "internal error: " + e);
+    return JsonErrors.ofRequestFailure(failure).orElseGet(() -> JsonErrors.unexpected(e));
   }
 
   private static int status(ServingException e) {
@@ -52,16 +43,19 @@ final class HttpErrors {
   }
 
   static HttpResponse error(int status, String message) {
-    return Json.response(status, JsonNodeFactory.instance.objectNode().put("error", message));
+    return JsonErrors.response(status, message);
   }
 
+  /** The domain error behind {@code t} if there is one (streams wrap what a stage threw), else {@code t} unwrapped. */
   private static Throwable unwrap(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof ServingException) return c;
+    }
     Throwable e = t;
     while ((e instanceof CompletionException || e instanceof java.util.concurrent.ExecutionException)
         && e.getCause() != null) {
       e = e.getCause();
     }
-    if (e.getCause() instanceof EntityStreamSizeException size) return size;
     return e;
   }
 

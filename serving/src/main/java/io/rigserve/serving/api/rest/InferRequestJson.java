@@ -1,6 +1,7 @@
 package io.rigserve.serving.api.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.rigserve.cluster.http.ClientText;
 import io.rigserve.serving.error.InvalidInput;
 import io.rigserve.serving.inference.InferRequest;
 import io.rigserve.sharding.tensor.Tensor;
@@ -65,7 +66,7 @@ final class InferRequestJson {
       else if (v.isIntegralNumber()) parameters.put(e.getKey(), v.asLong());
       else if (v.isTextual()) parameters.put(e.getKey(), v.asText());
       else if (v.isNumber()) parameters.put(e.getKey(), v.asDouble());
-      else throw new InvalidInput("parameter '" + e.getKey() + "' must be a boolean, number or string");
+      else throw new InvalidInput("parameter '" + ClientText.echo(e.getKey()) + "' must be a boolean, number or string");
     });
     return parameters;
   }

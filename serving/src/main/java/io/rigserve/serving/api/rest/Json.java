@@ -2,6 +2,8 @@ package io.rigserve.serving.api.rest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -12,8 +14,14 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 /** JSON reading and writing for the REST front end. */
 final class Json {
 
-  /** Deeply nested "data" arrays are legal; absurd nesting is not. */
-  static final ObjectMapper MAPPER = JsonMapper.builder().build();
+  /**
+   * Strict JSON: nothing after the value, no key twice. Deeply nested "data" arrays are legal;
+   * absurd nesting is not.
+   */
+  static final ObjectMapper MAPPER = JsonMapper.builder()
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .build();
 
   static {
     MAPPER.getFactory().setStreamReadConstraints(

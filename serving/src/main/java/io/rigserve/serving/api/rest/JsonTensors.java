@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rigserve.cluster.http.ClientText;
 import io.rigserve.serving.error.InvalidInput;
+import io.rigserve.serving.error.PayloadTooLarge;
 import io.rigserve.serving.inference.InferRequestValidator;
 import io.rigserve.sharding.tensor.DataType;
 import io.rigserve.sharding.tensor.Float16;
@@ -32,13 +34,14 @@ final class JsonTensors {
       throw new InvalidInput("each input must be a JSON object with name, shape, datatype and data");
     }
     String name = text(node, "name", "input");
-    DataType type = InferRequestValidator.datatype(name, text(node, "datatype", "input '" + name + "'"));
+    DataType type = InferRequestValidator.datatype(name, text(node, "datatype", "input '" + ClientText.echo(name) + "'"));
     long[] shape = shape(name, node.get("shape"));
     long count = count(name, shape, maxElements);
     JsonNode data = node.get("data");
     if (data == null || data.isNull()) {
-      throw new InvalidInput("input '" + name + "' has no data");
+      throw new InvalidInput("input '" + ClientText.echo(name) + "' has no data");
     }
+    checkLayout(name, shape, data, count);
     byte[] bytes = type == DataType.BYTES ? byteStrings(name, data, count) : fixed(name, type, data, count);
     return new Tensor(name, type, shape, bytes);
   }
@@ -85,13 +88,14 @@ final class JsonTensors {
 
   private static long[] shape(String name, JsonNode node) {
     if (node == null || !node.isArray()) {
-      throw new InvalidInput("input '" + name + "' needs a \"shape\" array of non-negative integers");
+      throw new InvalidInput("input '" + ClientText.echo(name) + "' needs a \"shape\" array of non-negative integers");
     }
     long[] shape = new long[node.size()];
     for (int i = 0; i < shape.length; i++) {
       JsonNode d = node.get(i);
       if (!d.canConvertToLong() || !d.isIntegralNumber() || d.asLong() < 0) {
-        throw new InvalidInput("input '" + name + "' has an invalid shape " + node + ": dimensions are non-negative integers");
+        throw new InvalidInput("input '" + ClientText.echo(name) + "' has an invalid shape " + ClientText.echo(node.toString())
+            + ": dimensions are non-negative integers");
       }
       shape[i] = d.asLong();
     }
@@ -102,15 +106,58 @@ final class JsonTensors {
     long n = 1;
     for (long d : shape) {
       if (d != 0 && n > maxElements / d) {
-        throw new InvalidInput("input '" + name + "' has shape " + Arrays.toString(shape) + ", more elements than the request can hold");
+        throw new InvalidInput("input '" + ClientText.echo(name) + "' has shape " + ClientText.echo(Arrays.toString(shape))
+            + ", more elements than the request can hold");
       }
       n *= d;
     }
     return n;
   }
 
+  /**
+   * The data's layout, checked before anything is allocated for it: a bare value for one element,
+   * a flat array of exactly {@code count} values, or arrays nested exactly as the shape. So the
+   * count that sizes the tensor is what arrived, never only what the shape declares.
+   */
+  private static void checkLayout(String name, long[] shape, JsonNode data, long count) {
+    if (!data.isArray()) {
+      if (count != 1) throw wrongCount(name, 1, count);
+      return;
+    }
+    boolean nested = shape.length > 1 && !data.isEmpty() && data.get(0).isArray();
+    if (nested) {
+      checkNested(name, shape, 0, data);
+      return;
+    }
+    if (data.size() != count) throw wrongCount(name, data.size(), count);
+    for (JsonNode element : data) {
+      if (element.isArray() || element.isObject()) {
+        throw new InvalidInput("input '" + ClientText.echo(name) + "' mixes flat and nested data: give a flat array of "
+            + count + " values or arrays nested as its shape " + Arrays.toString(shape));
+      }
+    }
+  }
+
+  private static void checkNested(String name, long[] shape, int depth, JsonNode node) {
+    if (depth == shape.length) {
+      if (node.isArray() || node.isObject()) throw notNestedAsShape(name, shape);
+      return;
+    }
+    if (!node.isArray() || node.size() != shape[depth]) throw notNestedAsShape(name, shape);
+    for (JsonNode child : node) checkNested(name, shape, depth + 1, child);
+  }
+
+  private static InvalidInput notNestedAsShape(String name, long[] shape) {
+    return new InvalidInput("input '" + ClientText.echo(name) + "' has nested data that does not match its shape "
+        + Arrays.toString(shape) + ": nest arrays exactly as the shape, or send one flat array");
+  }
+
   private static byte[] fixed(String name, DataType type, JsonNode data, long count) {
-    ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(count * type.elementSize())).order(ByteOrder.LITTLE_ENDIAN);
+    long bytes = count * type.elementSize();
+    if (bytes > Integer.MAX_VALUE - 8) {
+      throw new PayloadTooLarge("input '" + ClientText.echo(name) + "' needs " + bytes + " bytes, more than one tensor can hold");
+    }
+    ByteBuffer out = ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
     long written = write(name, type, data, out, count);
     if (written != count) {
       throw wrongCount(name, written, count);
@@ -194,13 +241,12 @@ final class JsonTensors {
   }
 
   private static InvalidInput wrongCount(String name, long got, long want) {
-    return new InvalidInput("input '" + name + "' has " + (got > want ? "more than " + want : got)
+    return new InvalidInput("input '" + ClientText.echo(name) + "' has " + (got > want ? "more than " + want : got)
         + " data elements, its shape needs " + want);
   }
 
   private static InvalidInput badValue(String name, DataType type, JsonNode v) {
-    String shown = v.toString();
-    if (shown.length() > 40) shown = shown.substring(0, 40) + "...";
-    return new InvalidInput("input '" + name + "' has value " + shown + " that is not a valid " + type);
+    return new InvalidInput("input '" + ClientText.echo(name) + "' has value " + ClientText.echo(v.toString())
+        + " that is not a valid " + type);
   }
 }

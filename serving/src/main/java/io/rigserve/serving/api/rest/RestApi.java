@@ -18,13 +18,21 @@ import io.rigserve.serving.repository.ModelVersion;
 import io.rigserve.serving.runtime.TensorSpec;
 import java.time.Duration;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.RequestEntity;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
+import scala.Option;
 
 /**
  * The Open Inference Protocol over REST/JSON, plus the model repository extension. It only
@@ -34,8 +42,6 @@ import org.apache.pekko.http.javadsl.server.Route;
  */
 public final class RestApi extends AllDirectives {
 
-  private static final long STRICT_TIMEOUT_MILLIS = 60_000;
-
   private final InferenceService service;
   private final ModelRepository repository;
   private final ModelUpload upload;
@@ -44,10 +50,13 @@ public final class RestApi extends AllDirectives {
   private final long maxUploadBytes;
   private final ModelCatalog catalog;
   private final Duration loadTimeout;
+  private final long bodyTimeoutMillis;
   private final BearerAuth auth;
 
   public RestApi(InferenceService service, ModelRepository repository, ModelUpload upload, Executor blocking,
-      long maxRequestBytes, long maxUploadBytes, ModelCatalog catalog, Duration loadTimeout, BearerAuth auth) {
+      long maxRequestBytes, long maxUploadBytes, ModelCatalog catalog, Duration loadTimeout, Duration bodyTimeout,
+      BearerAuth auth) {
+    this.bodyTimeoutMillis = bodyTimeout.toMillis();
     this.auth = auth;
     this.catalog = catalog;
     this.loadTimeout = loadTimeout;
@@ -82,7 +91,7 @@ public final class RestApi extends AllDirectives {
           return Json.response(ready ? 200 : 503, object().put("name", name).put("ready", ready));
         }))),
         path("infer", () -> auth.client(() -> post(() -> extractRequestEntity(entity -> extractMaterializer(mat -> answerLater(() ->
-            entity.withSizeLimit(maxRequestBytes).toStrict(STRICT_TIMEOUT_MILLIS, mat)
+            strictBody(entity, mat)
                 .thenCompose(strict -> {
                   JsonNode body = readObject(strict.getData().toArray());
                   return service.infer(InferRequestJson.decode(name, version, body, maxRequestBytes));
@@ -95,7 +104,7 @@ public final class RestApi extends AllDirectives {
         path("index", () -> auth.client(() -> post(() -> answer(() -> Json.response(200, index(repository.index())))))),
         pathPrefix("models", () -> auth.admin(() -> pathPrefix(segment(), name -> concat(
             path("load", () -> post(() -> extractRequestEntity(entity -> extractMaterializer(mat -> answerLater(() ->
-                entity.withSizeLimit(maxRequestBytes).toStrict(STRICT_TIMEOUT_MILLIS, mat)
+                strictBody(entity, mat)
                     .thenApplyAsync(strict -> repository.load(name, deployParameters(strict.getData().toArray())), blocking)
                     .thenCompose(deployed -> catalog.whenServable(deployed, loadTimeout))
                     .thenApply(done -> Json.response(200, object()))))))),
@@ -103,10 +112,31 @@ public final class RestApi extends AllDirectives {
                 .thenCompose(done -> catalog.whenGone(name, loadTimeout))
                 .thenApply(done -> Json.response(200, object()))))),
             path(segment("versions").slash(segment()), version -> put(() -> extractRequestEntity(entity ->
-                answerLater(() -> upload.receive(name, version, entity.withSizeLimit(maxUploadBytes).getDataBytes())
+                answerLater(() -> upload.receive(name, version, uploadBody(entity))
                     .thenApply(r -> Json.response(201, object()
                         .put("name", r.name()).put("version", r.version())
                         .put("sha256", r.sha256()).put("bytes", r.bytes()))))))))))));
+  }
+
+  /**
+   * The whole body, read as it arrives up to the request limit (413 past it; toStrict has a limit
+   * of its own, set to the same) and within the body timeout (408 past it).
+   */
+  private CompletionStage<HttpEntity.Strict> strictBody(RequestEntity entity, Materializer mat) {
+    return entity.withSizeLimit(maxRequestBytes).toStrict(bodyTimeoutMillis, maxRequestBytes, mat);
+  }
+
+  /**
+   * An upload's bytes, limited to the upload size. A declared length over it is refused before
+   * anything is read: failing the body's stream mid-way would reset the connection before the
+   * client sees the 413.
+   */
+  private Source<ByteString, ?> uploadBody(RequestEntity entity) {
+    OptionalLong declared = entity.getContentLengthOption();
+    if (declared.isPresent() && declared.getAsLong() > maxUploadBytes) {
+      throw new EntityStreamSizeException(maxUploadBytes, Option.apply(declared.getAsLong()));
+    }
+    return entity.withSizeLimit(maxUploadBytes).getDataBytes();
   }
 
   private Route answer(Supplier<HttpResponse> response) {

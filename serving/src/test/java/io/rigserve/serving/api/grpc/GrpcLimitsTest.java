@@ -1,0 +1,252 @@
+package io.rigserve.serving.api.grpc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.Codec;
+import io.grpc.CompressorRegistry;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.rigserve.proto.inference.ModelInferRequest;
+import io.rigserve.proto.inference.ModelReadyRequest;
+import io.rigserve.proto.inference.ModelReadyResponse;
+import io.rigserve.serving.ServedModels;
+import io.rigserve.serving.TestRig;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** Hostile gRPC calls: each is refused with a non-INTERNAL status and the rig keeps serving. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class GrpcLimitsTest {
+
+  private TestRig rig;
+  private ManagedChannel channel;
+
+  @BeforeAll
+  void start() throws Exception {
+    Path repository = Files.createTempDirectory("rigserve-grpc-limits");
+    ServedModels.writeRepository(repository);
+    rig = TestRig.start(repository, "rigserve.serving.max-request-size = 1 MiB");
+    channel = channel(CompressorRegistry.getDefaultInstance());
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+    rig.close();
+  }
+
+  @Test
+  void aGzipBombIsRefusedUnimplementedWithoutBeingInflated() throws Exception {
+    byte[] bomb = gzipOfZeros(1L << 29);
+    assertTrue(bomb.length > 500_000 && bomb.length < (1 << 20), "bomb of " + bomb.length + " bytes");
+    CompressorRegistry registry = CompressorRegistry.newEmptyInstance();
+    registry.register(new Codec() {
+      @Override
+      public String getMessageEncoding() {
+        return "gzip";
+      }
+
+      @Override
+      public OutputStream compress(OutputStream os) {
+        // Whatever message is written, the frame carries the bomb: half a megabyte on the wire, 512 MiB inflated.
+        return new FilterOutputStream(os) {
+          @Override
+          public void write(int b) {
+          }
+
+          @Override
+          public void write(byte[] b, int off, int len) {
+          }
+
+          @Override
+          public void close() throws IOException {
+            out.write(bomb);
+            out.close();
+          }
+        };
+      }
+
+      @Override
+      public InputStream decompress(InputStream is) {
+        throw new UnsupportedOperationException();
+      }
+    });
+    ManagedChannel compressing = channel(registry);
+    try {
+      StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> GrpcCalls.unary(compressing,
+          "ModelInfer", ModelInferRequest.newBuilder().setModelName("mlp").build().toByteArray(),
+          CallOptions.DEFAULT.withCompression("gzip")));
+      assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode(), String.valueOf(e.getStatus()));
+      assertTrue(e.getStatus().getDescription().contains("grpc-encoding"), String.valueOf(e.getStatus()));
+    } finally {
+      compressing.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+    }
+    assertStillServes();
+  }
+
+  @Test
+  void aShapeWhoseElementCountOverflowsIsInvalidArgument() {
+    for (boolean raw : new boolean[] {true, false}) {
+      ModelInferRequest.Builder request = ModelInferRequest.newBuilder().setModelName("cast");
+      ModelInferRequest.InferInputTensor.Builder input = request.addInputsBuilder()
+          .setName("ints").setDatatype("INT32").addShape(Integer.MAX_VALUE).addShape(Integer.MAX_VALUE)
+          .addShape(Integer.MAX_VALUE);
+      if (raw) request.addRawInputContents(ByteString.copyFrom(new byte[8]));
+      else input.getContentsBuilder().addIntContents(1);
+      StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+          () -> GrpcCalls.unary(channel, "ModelInfer", request.build().toByteArray(), CallOptions.DEFAULT));
+      assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), String.valueOf(e.getStatus()));
+    }
+    assertStillServes();
+  }
+
+  @Test
+  void unknownMethodsAndServicesAreUnimplemented() {
+    StatusRuntimeException method = assertThrows(StatusRuntimeException.class,
+        () -> GrpcCalls.unary(channel, "inference.GRPCInferenceService/RepositoryIndex", new byte[0], CallOptions.DEFAULT));
+    assertEquals(Status.Code.UNIMPLEMENTED, method.getStatus().getCode(), String.valueOf(method.getStatus()));
+    StatusRuntimeException service = assertThrows(StatusRuntimeException.class,
+        () -> GrpcCalls.unary(channel, "other.Service/Call", new byte[0], CallOptions.DEFAULT));
+    assertEquals(Status.Code.UNIMPLEMENTED, service.getStatus().getCode(), String.valueOf(service.getStatus()));
+    assertStillServes();
+  }
+
+  @Test
+  void aHugeClientStringIsEchoedCutShortAndTheCallIsAnswered() {
+    String name = "m".repeat(100_000);
+    ModelInferRequest.Builder request = ModelInferRequest.newBuilder().setModelName(name);
+    request.addInputsBuilder().setName("ints").setDatatype("INT32").addShape(1).getContentsBuilder().addIntContents(1);
+    StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+        () -> GrpcCalls.unary(channel, "ModelInfer", request.build().toByteArray(), CallOptions.DEFAULT));
+    assertEquals(Status.Code.NOT_FOUND, e.getStatus().getCode(), String.valueOf(e.getStatus()).substring(0, 200));
+    assertTrue(e.getStatus().getDescription().length() <= 1100, "description of " + e.getStatus().getDescription().length());
+    assertTrue(e.getStatus().getDescription().contains("m".repeat(128) + "…"), e.getStatus().getDescription());
+    assertStillServes();
+  }
+
+  @Test
+  void aHeaderOverEightKibibytesEndsOnlyTheSendersConnection() throws Exception {
+    // Pekko's HTTP/2 server refuses such a header by closing that connection (GOAWAY): no per-stream answer.
+    ManagedChannel sender = channel(CompressorRegistry.getDefaultInstance());
+    try {
+      assertStillServes();
+      Metadata big = new Metadata();
+      big.put(Metadata.Key.of("x-big", Metadata.ASCII_STRING_MARSHALLER), "b".repeat(16_000));
+      assertThrows(StatusRuntimeException.class, () -> GrpcCalls.unary(sender,
+          "ModelReady", ModelReadyRequest.newBuilder().setName("mlp").build().toByteArray(), CallOptions.DEFAULT, big));
+      assertStillServes();
+      byte[] again = GrpcCalls.unary(sender, "ModelReady",
+          ModelReadyRequest.newBuilder().setName("mlp").build().toByteArray(), CallOptions.DEFAULT);
+      assertTrue(ModelReadyResponse.parseFrom(again).getReady());
+    } finally {
+      sender.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private void assertStillServes() {
+    byte[] ready = GrpcCalls.unary(channel, "ModelReady",
+        ModelReadyRequest.newBuilder().setName("mlp").build().toByteArray(), CallOptions.DEFAULT);
+    try {
+      assertTrue(ModelReadyResponse.parseFrom(ready).getReady());
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private ManagedChannel channel(CompressorRegistry compressors) {
+    return NettyChannelBuilder.forAddress("127.0.0.1", rig.rig.grpcPort()).usePlaintext()
+        .compressorRegistry(compressors).maxInboundMessageSize(8 << 20).build();
+  }
+
+  private static byte[] gzipOfZeros(long size) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (GZIPOutputStream gzip = new GZIPOutputStream(out, 1 << 16)) {
+      byte[] zeros = new byte[1 << 20];
+      for (long written = 0; written < size; written += zeros.length) gzip.write(zeros);
+    }
+    return out.toByteArray();
+  }
+
+  /** Unary calls with raw bytes, so that a test can send what no generated stub would. */
+  static final class GrpcCalls {
+
+    private GrpcCalls() {}
+
+    static byte[] unary(ManagedChannel channel, String method, byte[] request, CallOptions options) {
+      return unary(channel, method, request, options, new Metadata());
+    }
+
+    static byte[] unary(ManagedChannel channel, String method, byte[] request, CallOptions options, Metadata headers) {
+      String full = method.contains("/") ? method : "inference.GRPCInferenceService/" + method;
+      MethodDescriptor<byte[], byte[]> descriptor = MethodDescriptor.<byte[], byte[]>newBuilder()
+          .setType(MethodDescriptor.MethodType.UNARY)
+          .setFullMethodName(full)
+          .setRequestMarshaller(RAW)
+          .setResponseMarshaller(RAW)
+          .build();
+      ClientCall<byte[], byte[]> call = channel.newCall(descriptor, options.withDeadlineAfter(20, TimeUnit.SECONDS));
+      CompletableFuture<byte[]> answer = new CompletableFuture<>();
+      byte[][] received = new byte[1][];
+      call.start(new ClientCall.Listener<>() {
+        @Override
+        public void onMessage(byte[] message) {
+          received[0] = message;
+        }
+
+        @Override
+        public void onClose(Status status, Metadata trailers) {
+          if (status.isOk()) answer.complete(received[0]);
+          else answer.completeExceptionally(status.asRuntimeException(trailers));
+        }
+      }, headers);
+      call.request(1);
+      call.sendMessage(request);
+      call.halfClose();
+      try {
+        return answer.get(30, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw (RuntimeException) e.getCause();
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    }
+
+    private static final MethodDescriptor.Marshaller<byte[]> RAW = new MethodDescriptor.Marshaller<>() {
+      @Override
+      public InputStream stream(byte[] value) {
+        return new ByteArrayInputStream(value);
+      }
+
+      @Override
+      public byte[] parse(InputStream stream) {
+        try {
+          return stream.readAllBytes();
+        } catch (IOException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+    };
+  }
+}
