@@ -2,23 +2,16 @@ package io.rigserve.cluster.security;
 
 import io.rigserve.cluster.node.InvalidSetting;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.RSAPrivateKey;
 import java.security.interfaces.RSAPublicKey;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import javax.net.ssl.KeyManagerFactory;
@@ -160,38 +153,18 @@ public final class RigTls {
   }
 
   private static List<X509Certificate> certificates(Path file) {
-    try (InputStream in = Files.newInputStream(file)) {
-      List<X509Certificate> certs = new ArrayList<>();
-      for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-        certs.add((X509Certificate) c);
-      }
-      if (certs.isEmpty()) throw new InvalidTlsMaterial(file.getFileName() + " holds no certificate");
-      return certs;
-    } catch (IOException | GeneralSecurityException | ClassCastException e) {
+    try {
+      return PemFiles.certificates(file);
+    } catch (IOException | GeneralSecurityException e) {
       throw new InvalidTlsMaterial("cannot read " + file.getFileName() + ": " + e.getMessage());
     }
   }
 
   private static PrivateKey privateKey(Path file) {
-    String pem;
     try {
-      pem = Files.readString(file, StandardCharsets.US_ASCII);
-    } catch (IOException e) {
+      return PemFiles.privateKey(file);
+    } catch (IOException | GeneralSecurityException e) {
       throw new InvalidTlsMaterial("cannot read " + file.getFileName() + ": " + e.getMessage());
-    }
-    String begin = "-----BEGIN PRIVATE KEY-----";
-    String end = "-----END PRIVATE KEY-----";
-    int from = pem.indexOf(begin);
-    int to = pem.indexOf(end);
-    if (from < 0 || to < from) {
-      throw new InvalidTlsMaterial(file.getFileName() + " is not an unencrypted PKCS#8 PEM key (BEGIN PRIVATE KEY);"
-          + " convert one with: openssl pkcs8 -topk8 -nocrypt");
-    }
-    try {
-      byte[] der = Base64.getMimeDecoder().decode(pem.substring(from + begin.length(), to));
-      return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(der));
-    } catch (IllegalArgumentException | GeneralSecurityException e) {
-      throw new InvalidTlsMaterial(file.getFileName() + " is not an RSA key: " + e.getMessage());
     }
   }
 
