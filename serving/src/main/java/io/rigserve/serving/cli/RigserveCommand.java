@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
  * endpoint for the model repository). Exit code 0 on success, 1 when the rig refused or could
  * not be reached (the reason on stderr), 2 for a usage error.
  */
-@Command(name = "rigserve", mixinStandardHelpOptions = true, version = "rigserve 0.1.0",
+@Command(name = "rigserve", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "rigserve 0.1.0",
     description = "Operate a rigserve cluster through one of its rigs.",
     subcommands = {StatusCommand.class, RegionsCommand.class, ModelsCommand.class, RoutingCommand.class,
         UploadCommand.class, LoadCommand.class, UnloadCommand.class, DrainCommand.class, DownCommand.class},
