@@ -28,7 +28,13 @@ public final class ClusterFormation {
     Cluster cluster = Cluster.get(system);
     // The actor system's config is the rig's, checked by RigConfig.forRig before it started.
     if (ClusterDiscovery.from(system.settings().config()).bootstraps()) {
-      ClusterBootstrap.get(system).start();
+      try {
+        ClusterBootstrap.get(system).start();
+      } catch (RuntimeException e) {
+        // Outside a pod the Kubernetes API discovery cannot even start (no service account files).
+        throw new IllegalStateException("rigserve.node.discovery = kubernetes-api, but Kubernetes API discovery cannot start"
+            + " (is this rig running in a Kubernetes pod with a service account?): " + e, e);
+      }
       if (!rig.seedNodes().isEmpty()) cluster.manager().tell(new JoinSeedNodes(addresses(system, rig.seedNodes())));
     } else if (rig.seedNodes().isEmpty()) {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
