@@ -1,6 +1,7 @@
 package io.rigserve.serving;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -51,5 +52,17 @@ class KubernetesDiscoveryTest {
         assertEquals(2, pod.withBearer("k8s-admin-7c1d").getManagement("/admin/cluster").json().get("members").size());
       }
     }
+  }
+
+  @Test
+  void aRigSetToKubernetesDiscoveryOutsideAPodRefusesToStartAndSaysWhy() throws Exception {
+    Path nowhere = Files.createTempDirectory("rigserve-no-pod").resolve("absent");
+    Throwable refused = assertThrows(Throwable.class, () -> TestRig.start(Files.createTempDirectory("rigserve-k8s-c"),
+        "rigserve.node.discovery = kubernetes-api\n"
+            + "pekko.discovery.kubernetes-api { api-ca-path = \"" + nowhere + "\", api-token-path = \"" + nowhere
+            + "\", pod-namespace-path = \"" + nowhere + "\" }\n"));
+    StringBuilder messages = new StringBuilder();
+    for (Throwable t = refused; t != null; t = t.getCause()) messages.append(t.getMessage()).append('\n');
+    assertTrue(messages.toString().contains("Kubernetes API discovery cannot start"), messages.toString());
   }
 }

@@ -30,7 +30,7 @@ public final class ClusterFormation {
     if (ClusterDiscovery.from(system.settings().config()).bootstraps()) {
       try {
         ClusterBootstrap.get(system).start();
-      } catch (RuntimeException e) {
+      } catch (Exception e) { // Scala code throws checked exceptions undeclared (NoSuchFileException)
         // Outside a pod the Kubernetes API discovery cannot even start (no service account files).
         throw new IllegalStateException("rigserve.node.discovery = kubernetes-api, but Kubernetes API discovery cannot start"
             + " (is this rig running in a Kubernetes pod with a service account?): " + e, e);

@@ -24,6 +24,8 @@ final class DownCommand implements Callable<Integer> {
   public Integer call() {
     // Pekko Management matches the address as written in the path, so it is sent unencoded.
     if (!address.matches("[A-Za-z0-9.:/@\\[\\]_-]+")) throw new CommandFailure("not a cluster address: " + address);
+    // Asked first: for an unknown member Pekko answers the PUT before reading its body and closes the connection.
+    rig.getManagement("/cluster/members/" + address);
     RigEndpoint.Answer answer = rig.putManagementForm("/cluster/members/" + address, Map.of("operation", "Down"));
     PrintWriter out = spec.commandLine().getOut();
     out.println(rig.json ? answer.body() : answer.json().path("message").asText("downing " + address));
