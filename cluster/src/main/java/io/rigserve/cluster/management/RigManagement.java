@@ -5,6 +5,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.extractUnmatchedPa
 
 import io.rigserve.cluster.RigCluster;
 import io.rigserve.cluster.http.JsonErrors;
+import io.rigserve.cluster.node.ClusterDiscovery;
 import io.rigserve.cluster.node.RigSettings;
 import io.rigserve.cluster.security.BearerAuth;
 import io.rigserve.cluster.topology.RegionTopology;
@@ -66,7 +67,10 @@ public final class RigManagement {
     boolean readOnly = !auth.hasAdminToken();
     Route management = PekkoManagement.get(system).getRoutes(settings -> settings.withReadOnly(readOnly));
     Route all = concat(management, routes.toArray(Route[]::new));
-    Route guarded = extractUnmatchedPath(path -> PROBES.contains(path) ? all : auth.admin(() -> all));
+    // Cluster Bootstrap's peers probe its route without credentials; it is open only when bootstrap runs.
+    boolean bootstrap = ClusterDiscovery.from(system.settings().config()).bootstraps();
+    Route guarded = extractUnmatchedPath(path -> PROBES.contains(path)
+        || (bootstrap && path.equals(ClusterDiscovery.BOOTSTRAP_ROUTE)) ? all : auth.admin(() -> all));
     return Http.get(system)
         .newServerAt(rig.managementBindHost(), rig.managementPort())
         .bind(JsonErrors.seal(guarded))

@@ -12,16 +12,31 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.cluster.typed.JoinSeedNodes;
 import org.apache.pekko.cluster.typed.Leave;
+import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
 
 /** Joins a rig to its cluster, rejoins it after a restart, and lets it leave. */
 public final class ClusterFormation {
 
   private ClusterFormation() {}
 
-  /** Joins the configured seeds, or forms a new cluster when there are none. */
+  /**
+   * Joins the configured seeds, or forms a new cluster when there are none. With Kubernetes API
+   * discovery, Cluster Bootstrap also looks for the region's pods and joins through them (forming
+   * the cluster only when no seeds of other regions are configured).
+   */
   public static void join(ActorSystem<?> system, RigSettings rig) {
     Cluster cluster = Cluster.get(system);
-    if (rig.seedNodes().isEmpty()) {
+    // The actor system's config is the rig's, checked by RigConfig.forRig before it started.
+    if (ClusterDiscovery.from(system.settings().config()).bootstraps()) {
+      try {
+        ClusterBootstrap.get(system).start();
+      } catch (Exception e) { // Scala code throws checked exceptions undeclared (NoSuchFileException)
+        // Outside a pod the Kubernetes API discovery cannot even start (no service account files).
+        throw new IllegalStateException("rigserve.node.discovery = kubernetes-api, but Kubernetes API discovery cannot start"
+            + " (is this rig running in a Kubernetes pod with a service account?): " + e, e);
+      }
+      if (!rig.seedNodes().isEmpty()) cluster.manager().tell(new JoinSeedNodes(addresses(system, rig.seedNodes())));
+    } else if (rig.seedNodes().isEmpty()) {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
     } else {
       cluster.manager().tell(new JoinSeedNodes(addresses(system, rig.seedNodes())));
@@ -35,6 +50,10 @@ public final class ClusterFormation {
    */
   public static void rejoin(ActorSystem<?> system, RigSettings rig) {
     Cluster cluster = Cluster.get(system);
+    if (ClusterDiscovery.from(system.settings().config()).bootstraps()) {
+      join(system, rig); // a new actor system: bootstrap finds the region's members again
+      return;
+    }
     Address self = cluster.selfMember().address();
     List<Address> others =
         addresses(system, rig.seedNodes()).stream().filter(a -> !a.equals(self)).toList();

@@ -33,6 +33,7 @@ public final class RigConfig {
     derived.put("pekko.management.http.port", rig.managementPort());
     derived.put("pekko.management.http.bind-hostname", rig.managementBindHost());
     derived.put("pekko.management.http.bind-port", rig.managementPort());
+    derived.putAll(ClusterDiscovery.from(config).toPekkoSettings(!rig.seedNodes().isEmpty()));
     SecuritySettings security = SecuritySettings.from(config);
     if (security.tlsDir().isPresent()) {
       RigTls.load(security.tlsDir().get(), security.tlsReloadInterval()); // stops here if the files are unusable
