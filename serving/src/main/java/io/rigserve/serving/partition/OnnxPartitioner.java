@@ -6,7 +6,7 @@ import io.rigserve.proto.onnx.TypeProto;
 import io.rigserve.proto.onnx.ValueInfoProto;
 import io.rigserve.serving.runtime.ModelLoadException;
 import io.rigserve.serving.runtime.OnnxRuntime;
-import io.rigserve.serving.runtime.TensorSpec;
+import io.rigserve.sharding.tensor.TensorSpec;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;

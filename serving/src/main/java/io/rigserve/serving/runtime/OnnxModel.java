@@ -8,6 +8,7 @@ import ai.onnxruntime.OrtSession;
 import io.rigserve.sharding.replica.PartitionRuntime;
 import io.rigserve.sharding.tensor.DataType;
 import io.rigserve.sharding.tensor.Tensor;
+import io.rigserve.sharding.tensor.TensorSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -9,6 +9,7 @@ import ai.onnxruntime.OrtSession.SessionOptions;
 import ai.onnxruntime.TensorInfo;
 import ai.onnxruntime.ValueInfo;
 import io.rigserve.sharding.tensor.DataType;
+import io.rigserve.sharding.tensor.TensorSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

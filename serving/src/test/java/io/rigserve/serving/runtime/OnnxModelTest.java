@@ -10,6 +10,7 @@ import io.rigserve.serving.testmodels.TestModels;
 import io.rigserve.sharding.replica.PartitionRuntime.RuntimeFailure;
 import io.rigserve.sharding.tensor.DataType;
 import io.rigserve.sharding.tensor.Tensor;
+import io.rigserve.sharding.tensor.TensorSpec;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;

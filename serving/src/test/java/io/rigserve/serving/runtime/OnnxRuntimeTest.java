@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import io.rigserve.serving.testmodels.TestModels;
 import io.rigserve.sharding.tensor.DataType;
 import io.rigserve.sharding.tensor.Tensor;
+import io.rigserve.sharding.tensor.TensorSpec;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

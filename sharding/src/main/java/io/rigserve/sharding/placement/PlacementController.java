@@ -6,6 +6,7 @@ import io.rigserve.cluster.topology.RigIdentity;
 import io.rigserve.cluster.topology.RigStatus;
 import io.rigserve.cluster.topology.RigView;
 import io.rigserve.cluster.topology.TopologyView;
+import io.rigserve.sharding.replica.RegionKeys;
 import io.rigserve.sharding.replica.ReplicaId;
 import io.rigserve.sharding.replica.ReplicaStatus;
 import java.time.Duration;

@@ -1,7 +1,8 @@
 package io.rigserve.sharding.placement;
 
 import com.typesafe.config.Config;
-import io.rigserve.cluster.node.InvalidSetting;
+import io.rigserve.cluster.settings.InvalidSetting;
+import io.rigserve.sharding.replica.ReplicaMoves;
 import java.time.Duration;
 
 /**
@@ -33,6 +34,11 @@ public record PlacementSettings(
 
   public PlacementPolicy policy() {
     return new PlacementPolicy(maxMovesPerRound, imbalance);
+  }
+
+  /** What each rig's replica host and shard region take from placement. */
+  public ReplicaMoves moves() {
+    return new ReplicaMoves(interval, rebalanceInterval, handoffTimeout);
   }
 
   private static Duration positive(Config c, String key) {

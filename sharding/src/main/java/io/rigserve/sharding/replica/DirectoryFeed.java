@@ -1,7 +1,6 @@
 package io.rigserve.sharding.replica;
 
 import io.rigserve.cluster.serialization.LocalMessage;
-import io.rigserve.sharding.placement.RegionKeys;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;

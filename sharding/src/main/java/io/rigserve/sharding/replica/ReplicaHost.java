@@ -1,8 +1,6 @@
 package io.rigserve.sharding.replica;
 
 import io.rigserve.cluster.serialization.LocalMessage;
-import io.rigserve.sharding.placement.PlacementSettings;
-import io.rigserve.sharding.placement.RegionKeys;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -58,8 +56,8 @@ public final class ReplicaHost extends AbstractBehavior<ReplicaHost.Command> {
 
   private record Running(ReplicaState state, String reason, ActorRef<PartitionReplica.Command> replica) {}
 
-  static Behavior<Command> create(PlacementSettings settings) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new ReplicaHost(ctx, timers, settings)));
+  static Behavior<Command> create(Duration warmInterval) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new ReplicaHost(ctx, timers, warmInterval)));
   }
 
   private final String self;
@@ -75,7 +73,7 @@ public final class ReplicaHost extends AbstractBehavior<ReplicaHost.Command> {
   private final Map<ReplicaId, Running> running = new HashMap<>();
   private Map<String, ReplicaStatus> published = Map.of();
 
-  private ReplicaHost(ActorContext<Command> ctx, TimerScheduler<Command> timers, PlacementSettings settings) {
+  private ReplicaHost(ActorContext<Command> ctx, TimerScheduler<Command> timers, Duration warmInterval) {
     super(ctx);
     ctx.setLoggerName(ReplicaHost.class);
     Cluster cluster = Cluster.get(ctx.getSystem());
@@ -92,7 +90,7 @@ public final class ReplicaHost extends AbstractBehavior<ReplicaHost.Command> {
     // Both keys through one adapter function: it is registered per message class, not per key.
     maps.subscribe(placementKey, PlacementChanged::new);
     maps.subscribe(unplacedKey, PlacementChanged::new);
-    timers.startTimerWithFixedDelay(new Tick(), settings.interval());
+    timers.startTimerWithFixedDelay(new Tick(), warmInterval);
   }
 
   @Override

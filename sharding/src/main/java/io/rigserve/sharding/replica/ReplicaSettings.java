@@ -1,7 +1,7 @@
 package io.rigserve.sharding.replica;
 
 import com.typesafe.config.Config;
-import io.rigserve.cluster.node.InvalidSetting;
+import io.rigserve.cluster.settings.InvalidSetting;
 import java.time.Duration;
 
 /**

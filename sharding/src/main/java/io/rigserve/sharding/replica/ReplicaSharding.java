@@ -1,7 +1,5 @@
 package io.rigserve.sharding.replica;
 
-import io.rigserve.sharding.placement.PlacementSettings;
-import io.rigserve.sharding.placement.RegionKeys;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,21 +42,20 @@ public final class ReplicaSharding {
   }
 
   /** Starts this rig's shard region for replicas, which open the runtimes {@code runtimes} gives. */
-  public static ReplicaSharding start(ActorSystem<?> system, PartitionRuntimes runtimes) {
-    ReplicaSettings settings = ReplicaSettings.from(system.settings().config());
-    PlacementSettings placement = PlacementSettings.from(system.settings().config());
+  public static ReplicaSharding start(
+      ActorSystem<?> system, PartitionRuntimes runtimes, ReplicaSettings settings, ReplicaMoves moves) {
     String ownRegion = Cluster.get(system).selfMember().dataCenter();
     // The replicator must run on every rig, not only where a map is first touched: the external
     // allocation, deployments, placement and replica maps all spread through it.
     DistributedData.get(system);
     ActorRef<ReplicaHost.Command> host =
-        system.systemActorOf(Behaviors.supervise(ReplicaHost.create(placement)).onFailure(SupervisorStrategy.restart()),
+        system.systemActorOf(Behaviors.supervise(ReplicaHost.create(moves.warmInterval())).onFailure(SupervisorStrategy.restart()),
             "rigserve-replica-host", Props.empty());
     ClusterShardingSettings shardingSettings = ClusterShardingSettings.create(system)
         .withNoPassivationStrategy()
         .withTuningParameters(ClusterShardingSettings.create(system).tuningParameters()
-            .withRebalanceInterval(placement.rebalanceInterval())
-            .withHandOffTimeout(placement.handoffTimeout()));
+            .withRebalanceInterval(moves.rebalanceInterval())
+            .withHandOffTimeout(moves.handoffTimeout()));
     ClusterSharding sharding = ClusterSharding.get(system);
     ActorRef<ShardingEnvelope<PartitionReplica.Command>> region = sharding.init(
         Entity.of(PartitionReplica.TYPE_KEY,

@@ -21,6 +21,7 @@ import io.rigserve.sharding.replica.PartitionRuntime;
 import io.rigserve.sharding.replica.ReplicaDirectory;
 import io.rigserve.sharding.replica.ReplicaId;
 import io.rigserve.sharding.replica.ReplicaLocation;
+import io.rigserve.sharding.replica.ReplicaSettings;
 import io.rigserve.sharding.replica.ReplicaSharding;
 import io.rigserve.sharding.replica.ReplicaState;
 import io.rigserve.sharding.replica.StageInput;
@@ -217,8 +218,10 @@ class PlacementTest {
     String address = rig.address().toString();
     InMemoryRuntimes runtimes = new InMemoryRuntimes(id -> answeringAs(address), Duration.ofMillis(150));
     runtimesOf.put(address, runtimes);
-    shardingOf.put(rig.name(), ReplicaSharding.start(rig.system(), runtimes));
-    PlacementController.init(rig.system(), rig.cluster().topology(), PlacementSettings.from(rig.system().settings().config()));
+    PlacementSettings placement = PlacementSettings.from(rig.system().settings().config());
+    shardingOf.put(rig.name(), ReplicaSharding.start(rig.system(), runtimes,
+        ReplicaSettings.from(rig.system().settings().config()), placement.moves()));
+    PlacementController.init(rig.system(), rig.cluster().topology(), placement);
     budgetOf.put(address, budget);
     return rig;
   }

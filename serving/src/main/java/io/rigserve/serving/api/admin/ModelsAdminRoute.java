@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.rigserve.serving.deploy.ModelCatalog;
+import io.rigserve.serving.model.ModelCatalog;
 import io.rigserve.sharding.placement.Deployment;
 import io.rigserve.sharding.replica.ReplicaDirectory;
 import io.rigserve.sharding.replica.ReplicaLocation;

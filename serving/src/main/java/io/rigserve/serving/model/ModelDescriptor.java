@@ -1,11 +1,11 @@
-package io.rigserve.serving.deploy;
+package io.rigserve.serving.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.rigserve.serving.runtime.TensorSpec;
 import io.rigserve.sharding.tensor.DataType;
+import io.rigserve.sharding.tensor.TensorSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;

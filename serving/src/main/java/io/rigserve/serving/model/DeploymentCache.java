@@ -1,4 +1,4 @@
-package io.rigserve.serving.deploy;
+package io.rigserve.serving.model;
 
 import io.rigserve.sharding.placement.Deployment;
 import io.rigserve.sharding.placement.DeploymentRegistry;
