@@ -46,11 +46,6 @@ public final class OnnxRuntime {
     return settings;
   }
 
-  /** The ONNX Runtime version, for the server metadata. */
-  public String engineVersion() {
-    return env.getVersion();
-  }
-
   /**
    * Loads a model file. The file path (not its bytes) goes to ORT so that external data files
    * beside the model resolve.
@@ -62,14 +57,8 @@ public final class OnnxRuntime {
     if (!Files.isRegularFile(file)) {
       throw new ModelLoadException("model file " + file + " does not exist or is not a file");
     }
-    long size;
-    try {
-      size = Files.size(file);
-    } catch (IOException e) {
-      throw new ModelLoadException("cannot read model file " + file + ": " + e.getMessage(), e);
-    }
     OrtSession session = createSession(file.toString(), options -> env.createSession(file.toString(), options));
-    return open(session, file.toString(), size, () -> Files.readAllBytes(file), file.getParent());
+    return open(session, file.toString(), () -> Files.readAllBytes(file), file.getParent());
   }
 
   /**
@@ -80,11 +69,10 @@ public final class OnnxRuntime {
    */
   public OnnxModel load(byte[] model) {
     OrtSession session = createSession("in-memory model", options -> env.createSession(model, options));
-    return open(session, "in-memory model", model.length, () -> model, null);
+    return open(session, "in-memory model", () -> model, null);
   }
 
-  private OnnxModel open(
-      OrtSession first, String source, long sizeBytes, ModelBytes bytes, Path folder) {
+  private OnnxModel open(OrtSession first, String source, ModelBytes bytes, Path folder) {
     OrtSession session = first;
     try {
       List<TensorSpec> inputs = inputs(session.getInputInfo(), source);
@@ -113,7 +101,7 @@ public final class OnnxRuntime {
                   return env.createSession(rewritten, options);
                 });
       }
-      return new OnnxModel(env, session, inputs, outputs, dimensionNames(session.getInputInfo()), sizeBytes);
+      return new OnnxModel(env, session, inputs, outputs, dimensionNames(session.getInputInfo()));
     } catch (OrtException | IOException | RuntimeException e) {
       closeQuietly(session, e);
       if (e instanceof ModelLoadException m) {

@@ -31,14 +31,11 @@ public final class ReplicaSharding {
 
   private final ClusterSharding sharding;
   private final String ownRegion;
-  private final ActorRef<ShardingEnvelope<PartitionReplica.Command>> region;
   private final Set<String> proxies = ConcurrentHashMap.newKeySet();
 
-  private ReplicaSharding(
-      ClusterSharding sharding, String ownRegion, ActorRef<ShardingEnvelope<PartitionReplica.Command>> region) {
+  private ReplicaSharding(ClusterSharding sharding, String ownRegion) {
     this.sharding = sharding;
     this.ownRegion = ownRegion;
-    this.region = region;
   }
 
   /** Starts this rig's shard region for replicas, which open the runtimes {@code runtimes} gives. */
@@ -65,7 +62,7 @@ public final class ReplicaSharding {
                 system, RegionKeys.allocation(ownRegion), ALLOCATION_TIMEOUT))
             .withSettings(shardingSettings));
     host.tell(new ReplicaHost.ShardingStarted(region));
-    return new ReplicaSharding(sharding, ownRegion, region);
+    return new ReplicaSharding(sharding, ownRegion);
   }
 
   /** The replica in this rig's region. */
@@ -98,9 +95,5 @@ public final class ReplicaSharding {
 
   public String ownRegion() {
     return ownRegion;
-  }
-
-  public ActorRef<ShardingEnvelope<PartitionReplica.Command>> region() {
-    return region;
   }
 }
