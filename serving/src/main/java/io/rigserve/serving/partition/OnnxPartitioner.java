@@ -222,17 +222,7 @@ public final class OnnxPartitioner {
                   + " between rigs");
         }
       }
-      StageModel stage = StageModel.build(graph, bounds, s, types);
-      stages.add(
-          new StagePlan(
-              s,
-              stage.model().toByteArray(),
-              stage.requestInputs(),
-              stage.carriedInputs(),
-              stage.outputs(),
-              stage.modelOutputs(),
-              stage.weightBytes(),
-              stage.externalDataFiles()));
+      stages.add(StageModel.build(graph, bounds, s, types).plan(s));
     }
     return new PartitionPlan(stages, names(graph.requestInputs()), names(graph.outputs()));
   }
