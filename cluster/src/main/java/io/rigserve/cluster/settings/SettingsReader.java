@@ -58,19 +58,35 @@ public final class SettingsReader {
     return value;
   }
 
+  /** A duration strictly greater than zero. */
+  public Duration duration(String key) {
+    return duration(key, null, "a duration greater than zero, such as 500ms or 30s");
+  }
+
   /** A duration strictly greater than zero and at most {@code max}. */
   public Duration duration(String key, Duration max) {
-    String accepted = "a duration greater than zero and at most " + max.toSeconds() + "s, such as 500ms or 30s";
+    return duration(key, max, "a duration greater than zero and at most " + max.toSeconds() + "s, such as 500ms or 30s");
+  }
+
+  private Duration duration(String key, Duration max, String accepted) {
     Duration value;
     try {
       value = section.getDuration(key);
     } catch (ConfigException.WrongType | ConfigException.BadValue e) {
       throw invalid(key, raw(key), accepted);
     }
-    if (value.isNegative() || value.isZero() || value.compareTo(max) > 0) {
+    if (value.isNegative() || value.isZero() || (max != null && value.compareTo(max) > 0)) {
       throw invalid(key, section.getString(key), accepted);
     }
     return value;
+  }
+
+  public boolean flag(String key) {
+    try {
+      return section.getBoolean(key);
+    } catch (ConfigException.WrongType e) {
+      throw invalid(key, raw(key), "true or false");
+    }
   }
 
   public long bytes(String key, String accepted) {

@@ -37,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.Cancellable;
@@ -104,7 +105,7 @@ class PlacementTest {
   @Order(1)
   void aDeploymentIsLoadedOnTheRigsItsRegionPlacedItOnWithinTheirBudgets() throws Exception {
     DeploymentRegistry farAway = DeploymentRegistry.get(rigsIn(SA_EAST).get(0).system());
-    List<Deployment> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Deployment> heard = new CopyOnWriteArrayList<>();
     Cancellable listening = farAway.subscribe(all -> heard.addAll(all.values()));
 
     DeploymentRegistry.get(rigsIn(EU_WEST).get(0).system()).publish(MODEL).toCompletableFuture().get(5, TimeUnit.SECONDS);
