@@ -42,10 +42,6 @@ public final class OnnxRuntime {
     this.env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING, "rigserve");
   }
 
-  public RuntimeSettings settings() {
-    return settings;
-  }
-
   /**
    * Loads a model file. The file path (not its bytes) goes to ORT so that external data files
    * beside the model resolve.
