@@ -28,6 +28,7 @@ import io.rigserve.serving.runtime.OnnxRuntime;
 import io.rigserve.serving.runtime.RuntimeSettings;
 import io.rigserve.serving.runtime.TrialLoad;
 import io.rigserve.serving.runtime.TrialLoadSettings;
+import io.rigserve.sharding.replica.ReplicaSettings;
 import io.rigserve.sharding.replica.ReplicaSharding;
 import io.rigserve.cluster.topology.RigIdentity;
 import io.rigserve.cluster.topology.TopologyCache;
@@ -36,8 +37,8 @@ import io.rigserve.serving.api.admin.RoutingAdminRoute;
 import io.rigserve.serving.routing.RoutingJournal;
 import io.rigserve.serving.routing.RoutingStats;
 import io.rigserve.serving.deploy.DeployedRuntimes;
-import io.rigserve.serving.deploy.DeploymentCache;
-import io.rigserve.serving.deploy.ModelCatalog;
+import io.rigserve.serving.model.DeploymentCache;
+import io.rigserve.serving.model.ModelCatalog;
 import io.rigserve.serving.deploy.ModelDeployer;
 import io.rigserve.serving.error.InvalidInput;
 import io.rigserve.serving.partition.OnnxPartitioner;
@@ -144,8 +145,9 @@ public final class Rig {
           new ArtifactFetcher(artifacts, system, settings.maxUploadBytes(), clusterTls,
               () -> topology.view().map(MemberDataPlanes::of).orElse(Set.of())), runtime, blocking,
           rig.modelMemoryBytes(), settings.maxUploadBytes());
-      ReplicaSharding sharding = ReplicaSharding.start(system, runtimes);
-      PlacementController.init(system, cluster.topology(), PlacementSettings.from(full));
+      PlacementSettings placement = PlacementSettings.from(full);
+      ReplicaSharding sharding = ReplicaSharding.start(system, runtimes, ReplicaSettings.from(full), placement.moves());
+      PlacementController.init(system, cluster.topology(), placement);
       ModelDeployer deployer = new ModelDeployer(runtime, new OnnxPartitioner(runtime), artifacts,
           rig.dataPlaneUrl(), regions -> smallestBudget(topology, regions));
       ModelRepository repository = new ModelRepository(settings.repositoryPath(),
@@ -166,7 +168,7 @@ public final class Rig {
       InferenceService service = new InferenceService(catalog,
           new PipelineRouter(new ShardedStageTargets(sharding, directory, topology, routingStats,
               silentAfter(clusterSettings)), settings.attemptTimeout(), routingJournal),
-          settings, ready);
+          settings.defaultTimeout(), settings.maxTimeout(), ready);
       ModelUpload upload = new ModelUpload(repository, blocking, Materializer.matFromSystem(system),
           settings.maxUploadsInFlight(), settings.maxDiskBytes());
       RestApi rest = new RestApi(service, repository, upload, blocking, settings.maxRequestBytes(), settings.maxUploadBytes(),

@@ -8,6 +8,7 @@ import io.rigserve.serving.testmodels.TestModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.StreamSupport;
@@ -59,7 +60,7 @@ class RegionCutTest {
     int isolatedDuringCut = isolatedLoad.answered();
     majorityLoad.stop();
     isolatedLoad.stop();
-    List<String> failures = new java.util.ArrayList<>(majorityLoad.failures());
+    List<String> failures = new ArrayList<>(majorityLoad.failures());
     failures.addAll(isolatedLoad.failures());
     System.out.printf("region cut: majority answered %d, cut-off region answered %d of its own clients, %d failed%n",
         majorityLoad.answered(), isolatedDuringCut, failures.size());

@@ -12,7 +12,9 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.StreamSupport;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -79,7 +81,7 @@ class RegionOutageTest {
     assertTrue(quietAfterMillis < 5_000, "stages still went to the dead region " + quietAfterMillis + " ms after it died");
 
     TestCluster.await(Duration.ofSeconds(40), "the dead region downed and removed", () ->
-        java.util.stream.StreamSupport.stream(Cluster.get(gateway.rig.system()).state().getMembers().spliterator(), false)
+        StreamSupport.stream(Cluster.get(gateway.rig.system()).state().getMembers().spliterator(), false)
             .noneMatch(m -> m.dataCenter().equals(victim)));
     traffic.stop();
     System.out.printf("region outage: %d requests answered, %d failed%n", traffic.answered(), traffic.failures().size());
@@ -103,7 +105,7 @@ class RegionOutageTest {
         for (Map.Entry<String, JsonNode> e : p.get("byRegion").properties()) borrowed.put(e.getKey(), e.getValue().asLong());
       }
     }
-    assertEquals(java.util.Set.of("eu-west", "sa-east"), borrowed.keySet(), "partition 1 is borrowed from both: " + routing);
+    assertEquals(Set.of("eu-west", "sa-east"), borrowed.keySet(), "partition 1 is borrowed from both: " + routing);
 
     double lat = victim.equals("eu-west") ? 53.3 : -23.5;
     double lon = victim.equals("eu-west") ? -6.3 : -46.6;

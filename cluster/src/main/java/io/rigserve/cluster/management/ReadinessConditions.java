@@ -2,8 +2,6 @@ package io.rigserve.cluster.management;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,21 +31,9 @@ public final class ReadinessConditions implements Extension {
     return ID.get(Adapter.toClassic(system));
   }
 
-  public static ReadinessConditions get(org.apache.pekko.actor.ActorSystem system) {
-    return ID.get(system);
-  }
-
   /** Adds or replaces the condition of this name. */
   public void add(String name, Supplier<CompletionStage<Boolean>> condition) {
     conditions.put(name, condition);
-  }
-
-  public void remove(String name) {
-    conditions.remove(name);
-  }
-
-  public Set<String> names() {
-    return new TreeSet<>(conditions.keySet());
   }
 
   /** True when every condition is true; false as soon as one is false, fails or throws. */

@@ -4,6 +4,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.cluster.Cluster;
 import org.apache.pekko.cluster.MemberStatus;
 
@@ -20,7 +21,7 @@ public final class RigReadinessCheck implements Supplier<CompletionStage<Boolean
 
   public RigReadinessCheck(ActorSystem system) {
     this.cluster = Cluster.get(system);
-    this.conditions = ReadinessConditions.get(system);
+    this.conditions = ReadinessConditions.get(Adapter.toTyped(system));
   }
 
   @Override

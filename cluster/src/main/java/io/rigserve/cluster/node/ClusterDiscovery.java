@@ -1,6 +1,8 @@
 package io.rigserve.cluster.node;
 
 import com.typesafe.config.Config;
+import io.rigserve.cluster.settings.InvalidSetting;
+import io.rigserve.cluster.settings.SettingsReader;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

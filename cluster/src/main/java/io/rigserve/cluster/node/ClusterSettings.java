@@ -2,6 +2,7 @@ package io.rigserve.cluster.node;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.rigserve.cluster.settings.SettingsReader;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -2,6 +2,8 @@ package io.rigserve.cluster.node;
 
 import com.typesafe.config.Config;
 import io.rigserve.cluster.security.SecuritySettings;
+import io.rigserve.cluster.settings.InvalidSetting;
+import io.rigserve.cluster.settings.SettingsReader;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;

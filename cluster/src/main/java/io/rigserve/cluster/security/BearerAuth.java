@@ -3,6 +3,7 @@ package io.rigserve.cluster.security;
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.optionalHeaderValueByName;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Map;
 import java.util.Optional;
@@ -135,7 +136,7 @@ public final class BearerAuth {
     try {
       return HttpResponse.create().withStatus(status).withEntity(
           HttpEntities.create(ContentTypes.APPLICATION_JSON, JSON.writeValueAsBytes(Map.of("error", message))));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new IllegalStateException("a one-string map is always JSON", e);
     }
   }

@@ -1,6 +1,6 @@
 package io.rigserve.cluster.security;
 
-import io.rigserve.cluster.node.InvalidSetting;
+import io.rigserve.cluster.settings.InvalidSetting;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;

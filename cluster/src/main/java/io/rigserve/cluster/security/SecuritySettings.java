@@ -2,7 +2,7 @@ package io.rigserve.cluster.security;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
-import io.rigserve.cluster.node.InvalidSetting;
+import io.rigserve.cluster.settings.InvalidSetting;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

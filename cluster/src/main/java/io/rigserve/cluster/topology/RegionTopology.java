@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
@@ -312,7 +313,7 @@ public final class RegionTopology extends AbstractBehavior<RegionTopology.Comman
           regionMembers.stream()
               .filter(m -> !m.uniqueAddress().equals(self))
               .map(m -> identities.get(m.uniqueAddress()))
-              .filter(java.util.Objects::nonNull)
+              .filter(Objects::nonNull)
               .mapToDouble(other -> RttPrior.millis(selfIdentity, other))
               .average();
       estimate = prior.isPresent() ? Optional.of(RttEstimate.prior(prior.getAsDouble())) : Optional.empty();

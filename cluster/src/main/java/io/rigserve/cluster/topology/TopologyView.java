@@ -3,7 +3,6 @@ package io.rigserve.cluster.topology;
 import io.rigserve.cluster.serialization.LocalMessage;
 import java.time.Instant;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.SortedMap;
@@ -59,14 +58,6 @@ public record TopologyView(
         .filter(RegionView::reachable)
         .map(RegionView::name)
         .collect(Collectors.toCollection(TreeSet::new));
-  }
-
-  /** Reachable regions, nearest first (this rig's own region first of all). */
-  public List<String> reachableRegionsByRtt() {
-    Comparator<String> byRtt =
-        Comparator.comparingDouble(
-            r -> r.equals(selfRegion) ? -1 : rttToRegion(r).map(RttEstimate::millis).orElse(Double.MAX_VALUE));
-    return reachableRegions().stream().sorted(byRtt.thenComparing(Comparator.naturalOrder())).toList();
   }
 
   public boolean isReachable(Address address) {

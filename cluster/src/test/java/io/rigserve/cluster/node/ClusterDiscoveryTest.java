@@ -1,5 +1,6 @@
 package io.rigserve.cluster.node;
 
+import io.rigserve.cluster.settings.InvalidSetting;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

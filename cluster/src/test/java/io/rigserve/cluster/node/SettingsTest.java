@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.rigserve.cluster.settings.InvalidSetting;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

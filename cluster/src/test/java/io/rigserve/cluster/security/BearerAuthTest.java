@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
-import io.rigserve.cluster.node.InvalidSetting;
+import io.rigserve.cluster.settings.InvalidSetting;
 import io.rigserve.cluster.security.BearerAuth.Level;
 import io.rigserve.cluster.security.BearerAuth.Verdict;
 import java.time.Duration;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.rigserve.cluster.node.InvalidSetting;
+import io.rigserve.cluster.settings.InvalidSetting;
 import io.rigserve.cluster.node.RigConfig;
 import io.rigserve.cluster.testkit.ClusterHarness;
 import io.rigserve.cluster.testkit.Rig;

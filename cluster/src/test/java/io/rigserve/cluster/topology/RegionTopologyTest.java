@@ -84,7 +84,6 @@ class RegionTopologyTest {
           assertTrue(rtt.samples() > 0, "measured " + other + " from " + rig);
           assertTrue(rtt.millis() < 50, "loopback rtt " + rtt.millis() + " ms");
         }
-        assertEquals(rig.region().name(), view.reachableRegionsByRtt().get(0));
       });
     }
   }

@@ -4,6 +4,7 @@ import io.rigserve.cluster.topology.RigIdentity;
 import io.rigserve.cluster.topology.RigView;
 import io.rigserve.cluster.topology.TopologyCache;
 import io.rigserve.serving.error.InvalidModel;
+import io.rigserve.serving.model.DeploymentCache;
 import io.rigserve.serving.repository.ModelArtifactCheck;
 import io.rigserve.serving.runtime.OnnxModel;
 import io.rigserve.serving.runtime.OnnxRuntime;

@@ -1,6 +1,7 @@
 package io.rigserve.serving.deploy;
 
 import io.rigserve.serving.error.InvalidModel;
+import io.rigserve.serving.model.ModelDescriptor;
 import io.rigserve.serving.partition.OnnxPartitioner;
 import io.rigserve.serving.partition.PartitionException;
 import io.rigserve.serving.partition.PartitionPlan;

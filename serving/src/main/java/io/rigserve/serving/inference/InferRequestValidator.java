@@ -2,7 +2,7 @@ package io.rigserve.serving.inference;
 
 import io.rigserve.cluster.http.ClientText;
 import io.rigserve.serving.error.InvalidInput;
-import io.rigserve.serving.runtime.TensorSpec;
+import io.rigserve.sharding.tensor.TensorSpec;
 import io.rigserve.sharding.tensor.DataType;
 import io.rigserve.sharding.tensor.Tensor;
 import java.nio.ByteBuffer;

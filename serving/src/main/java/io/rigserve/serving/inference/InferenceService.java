@@ -1,13 +1,12 @@
 package io.rigserve.serving.inference;
 
-import io.rigserve.serving.ServingSettings;
-import io.rigserve.serving.deploy.ModelCatalog;
-import io.rigserve.serving.deploy.ModelDescriptor;
+import io.rigserve.serving.model.ModelCatalog;
+import io.rigserve.serving.model.ModelDescriptor;
 import io.rigserve.serving.error.InvalidInput;
 import io.rigserve.serving.error.ModelNotReady;
 import io.rigserve.serving.routing.PipelineRouter;
 import io.rigserve.serving.routing.StageChain;
-import io.rigserve.serving.runtime.TensorSpec;
+import io.rigserve.sharding.tensor.TensorSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -28,13 +27,17 @@ public final class InferenceService {
 
   private final ModelCatalog catalog;
   private final PipelineRouter router;
-  private final ServingSettings settings;
+  private final Duration defaultTimeout;
+  private final Duration maxTimeout;
   private final BooleanSupplier ready;
 
-  public InferenceService(ModelCatalog catalog, PipelineRouter router, ServingSettings settings, BooleanSupplier ready) {
+  /** {@code defaultTimeout} applies when a request names none; no request waits beyond {@code maxTimeout}. */
+  public InferenceService(ModelCatalog catalog, PipelineRouter router, Duration defaultTimeout, Duration maxTimeout,
+      BooleanSupplier ready) {
     this.catalog = catalog;
     this.router = router;
-    this.settings = settings;
+    this.defaultTimeout = defaultTimeout;
+    this.maxTimeout = maxTimeout;
     this.ready = ready;
   }
 
@@ -86,12 +89,12 @@ public final class InferenceService {
   }
 
   private Instant deadline(InferRequest request) {
-    Duration timeout = request.timeout().orElse(settings.defaultTimeout());
+    Duration timeout = request.timeout().orElse(defaultTimeout);
     if (timeout.isNegative() || timeout.isZero()) {
       throw new InvalidInput("timeout must be above zero, got " + timeout.toMillis() + " ms");
     }
-    if (timeout.compareTo(settings.maxTimeout()) > 0) {
-      timeout = settings.maxTimeout();
+    if (timeout.compareTo(maxTimeout) > 0) {
+      timeout = maxTimeout;
     }
     return Instant.now().plus(timeout);
   }

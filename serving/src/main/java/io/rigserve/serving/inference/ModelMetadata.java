@@ -1,6 +1,6 @@
 package io.rigserve.serving.inference;
 
-import io.rigserve.serving.runtime.TensorSpec;
+import io.rigserve.sharding.tensor.TensorSpec;
 import java.util.List;
 
 /** What the protocol's model metadata call reports. */

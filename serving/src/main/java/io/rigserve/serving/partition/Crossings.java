@@ -4,7 +4,7 @@ import io.rigserve.proto.onnx.NodeProto;
 import io.rigserve.proto.onnx.TypeProto;
 import io.rigserve.serving.onnx.OnnxElementTypes;
 import io.rigserve.serving.runtime.ModelLoadException;
-import io.rigserve.serving.runtime.TensorSpec;
+import io.rigserve.sharding.tensor.TensorSpec;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;

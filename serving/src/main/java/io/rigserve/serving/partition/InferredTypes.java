@@ -10,7 +10,7 @@ import io.rigserve.serving.onnx.OnnxElementTypes;
 import io.rigserve.serving.runtime.ModelLoadException;
 import io.rigserve.serving.runtime.OnnxModel;
 import io.rigserve.serving.runtime.OnnxRuntime;
-import io.rigserve.serving.runtime.TensorSpec;
+import io.rigserve.sharding.tensor.TensorSpec;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;

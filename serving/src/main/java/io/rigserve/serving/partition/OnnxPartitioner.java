@@ -6,7 +6,7 @@ import io.rigserve.proto.onnx.TypeProto;
 import io.rigserve.proto.onnx.ValueInfoProto;
 import io.rigserve.serving.runtime.ModelLoadException;
 import io.rigserve.serving.runtime.OnnxRuntime;
-import io.rigserve.serving.runtime.TensorSpec;
+import io.rigserve.sharding.tensor.TensorSpec;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -222,17 +222,7 @@ public final class OnnxPartitioner {
                   + " between rigs");
         }
       }
-      StageModel stage = StageModel.build(graph, bounds, s, types);
-      stages.add(
-          new StagePlan(
-              s,
-              stage.model().toByteArray(),
-              stage.requestInputs(),
-              stage.carriedInputs(),
-              stage.outputs(),
-              stage.modelOutputs(),
-              stage.weightBytes(),
-              stage.externalDataFiles()));
+      stages.add(StageModel.build(graph, bounds, s, types).plan(s));
     }
     return new PartitionPlan(stages, names(graph.requestInputs()), names(graph.outputs()));
   }

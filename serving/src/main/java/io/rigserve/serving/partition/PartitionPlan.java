@@ -30,21 +30,6 @@ public record PartitionPlan(List<StagePlan> stages, List<String> modelInputs, Li
     return stages.get(index);
   }
 
-  /** The stage whose outputs include this tensor, or -1 when a stage's input is a request input. */
-  public int producerOf(String tensor) {
-    for (StagePlan stage : stages) {
-      if (stage.outputs().contains(tensor)) {
-        return stage.index();
-      }
-    }
-    return -1;
-  }
-
-  /** The heaviest stage's weight bytes: what the largest replica must hold. */
-  public long largestStageWeightBytes() {
-    return stages.stream().mapToLong(StagePlan::weightBytes).max().orElse(0);
-  }
-
   /** Weight bytes of all stages together; shared constants count once per stage holding them. */
   public long weightBytes() {
     return stages.stream().mapToLong(StagePlan::weightBytes).sum();

@@ -19,16 +19,12 @@ import java.util.Set;
 /**
  * One stage cut from a model: a complete ONNX model holding units {@code [from, to)} with the
  * constants they read, taking graph inputs from the request and earlier stages' tensors by name,
- * and declaring as outputs what later stages read and the graph outputs it produces.
+ * and declaring as outputs what later stages read and the graph outputs it produces. The fields
+ * mean what {@link StagePlan}'s do; this one keeps the model as a message, which shares the
+ * original's weights, so a draft stage can be type-checked without serializing them.
  *
  * @param model the stage as an ONNX model: the original's IR version, opsets, functions and
  *     metadata around the stage's graph
- * @param requestInputs graph inputs of the original model the stage reads, in declaration order
- * @param carriedInputs tensors produced by earlier stages, in the order they are produced
- * @param outputs every output, in the order produced
- * @param modelOutputs the outputs that are graph outputs of the original model
- * @param weightBytes bytes of the constants the stage holds, shared ones included
- * @param externalDataFiles files (relative to the model) holding some of its weights
  */
 record StageModel(
     ModelProto model,
@@ -38,6 +34,12 @@ record StageModel(
     List<String> modelOutputs,
     long weightBytes,
     List<String> externalDataFiles) {
+
+  /** The stage as it is deployed: its model serialized. */
+  StagePlan plan(int index) {
+    return new StagePlan(index, model.toByteArray(), requestInputs, carriedInputs, outputs, modelOutputs,
+        weightBytes, externalDataFiles);
+  }
 
   /**
    * Builds stage {@code index} of {@code bounds}; each tensor is declared with its type from

@@ -1,7 +1,7 @@
 package io.rigserve.serving.repository;
 
 import io.rigserve.serving.deploy.DeployParameters;
-import io.rigserve.serving.deploy.ModelCatalog;
+import io.rigserve.serving.model.ModelCatalog;
 import io.rigserve.serving.deploy.ModelDeployer;
 import io.rigserve.serving.error.InvalidInput;
 import io.rigserve.serving.error.InvalidModel;

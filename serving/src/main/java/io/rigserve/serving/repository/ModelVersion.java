@@ -6,9 +6,4 @@ package io.rigserve.serving.repository;
  * placed or loaded; the reason says which partitions) or UNAVAILABLE (not loaded, unloaded, or
  * refused, with the reason).
  */
-public record ModelVersion(String name, String version, VersionState state, String reason, String sha256) {
-
-  public boolean ready() {
-    return state == VersionState.READY;
-  }
-}
+public record ModelVersion(String name, String version, VersionState state, String reason, String sha256) {}

@@ -1,5 +1,6 @@
 package io.rigserve.serving.runtime;
 
+import io.rigserve.sharding.tensor.TensorSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -8,6 +8,7 @@ import ai.onnxruntime.OrtSession;
 import io.rigserve.sharding.replica.PartitionRuntime;
 import io.rigserve.sharding.tensor.DataType;
 import io.rigserve.sharding.tensor.Tensor;
+import io.rigserve.sharding.tensor.TensorSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -34,7 +35,6 @@ public final class OnnxModel implements PartitionRuntime, AutoCloseable {
   private final Map<String, TensorSpec> inputsByName = new HashMap<>();
   private final Map<String, TensorSpec> outputsByName = new HashMap<>();
   private final List<NamedDimension> namedDimensions;
-  private final long sizeBytes;
 
   private final Object lock = new Object();
   private int runsInFlight;
@@ -46,14 +46,12 @@ public final class OnnxModel implements PartitionRuntime, AutoCloseable {
       OrtSession session,
       List<TensorSpec> inputs,
       List<TensorSpec> outputs,
-      Map<String, String[]> dimensionNames,
-      long sizeBytes) {
+      Map<String, String[]> dimensionNames) {
     this.env = env;
     this.session = session;
     this.inputs = List.copyOf(inputs);
     this.outputs = List.copyOf(outputs);
     this.namedDimensions = NamedDimension.of(inputs, dimensionNames);
-    this.sizeBytes = sizeBytes;
     inputs.forEach(s -> inputsByName.put(s.name(), s));
     outputs.forEach(s -> outputsByName.put(s.name(), s));
   }
@@ -66,11 +64,6 @@ public final class OnnxModel implements PartitionRuntime, AutoCloseable {
   /** The outputs a run can return, in model order; -1 marks a dynamic dimension. */
   public List<TensorSpec> outputs() {
     return outputs;
-  }
-
-  /** Size of the model file (or bytes) it was loaded from, external data not included. */
-  public long sizeBytes() {
-    return sizeBytes;
   }
 
   @Override

@@ -9,6 +9,7 @@ import ai.onnxruntime.OrtSession.SessionOptions;
 import ai.onnxruntime.TensorInfo;
 import ai.onnxruntime.ValueInfo;
 import io.rigserve.sharding.tensor.DataType;
+import io.rigserve.sharding.tensor.TensorSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,15 +42,6 @@ public final class OnnxRuntime {
     this.env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING, "rigserve");
   }
 
-  public RuntimeSettings settings() {
-    return settings;
-  }
-
-  /** The ONNX Runtime version, for the server metadata. */
-  public String engineVersion() {
-    return env.getVersion();
-  }
-
   /**
    * Loads a model file. The file path (not its bytes) goes to ORT so that external data files
    * beside the model resolve.
@@ -61,14 +53,8 @@ public final class OnnxRuntime {
     if (!Files.isRegularFile(file)) {
       throw new ModelLoadException("model file " + file + " does not exist or is not a file");
     }
-    long size;
-    try {
-      size = Files.size(file);
-    } catch (IOException e) {
-      throw new ModelLoadException("cannot read model file " + file + ": " + e.getMessage(), e);
-    }
     OrtSession session = createSession(file.toString(), options -> env.createSession(file.toString(), options));
-    return open(session, file.toString(), size, () -> Files.readAllBytes(file), file.getParent());
+    return open(session, file.toString(), () -> Files.readAllBytes(file), file.getParent());
   }
 
   /**
@@ -79,11 +65,10 @@ public final class OnnxRuntime {
    */
   public OnnxModel load(byte[] model) {
     OrtSession session = createSession("in-memory model", options -> env.createSession(model, options));
-    return open(session, "in-memory model", model.length, () -> model, null);
+    return open(session, "in-memory model", () -> model, null);
   }
 
-  private OnnxModel open(
-      OrtSession first, String source, long sizeBytes, ModelBytes bytes, Path folder) {
+  private OnnxModel open(OrtSession first, String source, ModelBytes bytes, Path folder) {
     OrtSession session = first;
     try {
       List<TensorSpec> inputs = inputs(session.getInputInfo(), source);
@@ -112,7 +97,7 @@ public final class OnnxRuntime {
                   return env.createSession(rewritten, options);
                 });
       }
-      return new OnnxModel(env, session, inputs, outputs, dimensionNames(session.getInputInfo()), sizeBytes);
+      return new OnnxModel(env, session, inputs, outputs, dimensionNames(session.getInputInfo()));
     } catch (OrtException | IOException | RuntimeException e) {
       closeQuietly(session, e);
       if (e instanceof ModelLoadException m) {

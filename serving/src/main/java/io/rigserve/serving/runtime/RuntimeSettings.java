@@ -1,6 +1,7 @@
 package io.rigserve.serving.runtime;
 
 import com.typesafe.config.Config;
+import io.rigserve.cluster.settings.InvalidSetting;
 import java.util.List;
 
 /**
@@ -21,12 +22,8 @@ public record RuntimeSettings(int intraOpThreads, int interOpThreads, String opt
     checkThreads("rigserve.runtime.intra-op-threads", intraOpThreads);
     checkThreads("rigserve.runtime.inter-op-threads", interOpThreads);
     if (optimizationLevel == null || !OPTIMIZATION_LEVELS.contains(optimizationLevel)) {
-      throw new IllegalArgumentException(
-          "rigserve.runtime.optimization-level must be one of "
-              + OPTIMIZATION_LEVELS
-              + ", got '"
-              + optimizationLevel
-              + "'");
+      throw new InvalidSetting(
+          "rigserve.runtime.optimization-level", optimizationLevel, "one of " + String.join(", ", OPTIMIZATION_LEVELS));
     }
   }
 
@@ -43,8 +40,7 @@ public record RuntimeSettings(int intraOpThreads, int interOpThreads, String opt
 
   private static void checkThreads(String setting, int value) {
     if (value < 1 || value > MAX_THREADS) {
-      throw new IllegalArgumentException(
-          setting + " must be between 1 and " + MAX_THREADS + ", got " + value);
+      throw new InvalidSetting(setting, value, "from 1 to " + MAX_THREADS);
     }
   }
 }

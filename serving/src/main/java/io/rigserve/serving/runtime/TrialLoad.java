@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rigserve.sharding.tensor.DataType;
+import io.rigserve.sharding.tensor.TensorSpec;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;

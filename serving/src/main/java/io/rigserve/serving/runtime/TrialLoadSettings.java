@@ -1,6 +1,7 @@
 package io.rigserve.serving.runtime;
 
 import com.typesafe.config.Config;
+import io.rigserve.cluster.settings.InvalidSetting;
 import java.time.Duration;
 
 /**
@@ -19,17 +20,20 @@ public record TrialLoadSettings(Duration timeout, long heap, long directMemory, 
 
   public TrialLoadSettings {
     if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-      throw new IllegalArgumentException("rigserve.runtime.trial-load.timeout must be positive, got " + timeout);
+      throw new InvalidSetting("rigserve.runtime.trial-load.timeout", timeout, "a duration greater than zero");
     }
     if (heap < MIN_HEAP) {
-      throw new IllegalArgumentException("rigserve.runtime.trial-load.heap must be at least 16 MiB, got " + heap);
+      throw new InvalidSetting("rigserve.runtime.trial-load.heap", heap, "at least 16 MiB");
     }
-    if (directMemory < 0 || addressSpace < 0) {
-      throw new IllegalArgumentException("rigserve.runtime.trial-load direct-memory and address-space must not be negative");
+    if (directMemory < 0) {
+      throw new InvalidSetting("rigserve.runtime.trial-load.direct-memory", directMemory, "0 or more");
+    }
+    if (addressSpace < 0) {
+      throw new InvalidSetting("rigserve.runtime.trial-load.address-space", addressSpace, "0 or more");
     }
     if (addressSpace != 0 && addressSpace < 4 * heap) {
-      throw new IllegalArgumentException(
-          "rigserve.runtime.trial-load.address-space must be 0 or at least 4 x heap: a JVM reserves far more than its heap");
+      throw new InvalidSetting("rigserve.runtime.trial-load.address-space", addressSpace,
+          "0 or at least 4 x heap (" + 4 * heap + "): a JVM reserves far more than its heap");
     }
   }
 

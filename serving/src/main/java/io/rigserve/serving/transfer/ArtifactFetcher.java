@@ -1,6 +1,7 @@
 package io.rigserve.serving.transfer;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import io.rigserve.serving.repository.Sha256;
@@ -9,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 import io.rigserve.cluster.security.RigTls;
 import org.apache.pekko.http.javadsl.ConnectionContext;
@@ -93,7 +95,7 @@ public final class ArtifactFetcher {
     }
     return fetchFrom(id, sha, peer).handle((path, error) -> {
       if (error == null) return CompletableFuture.completedFuture(path);
-      Throwable cause = error.getCause() != null && error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
+      Throwable cause = error.getCause() != null && error instanceof CompletionException ? error.getCause() : error;
       log.warn("fetching {} from {} failed: {}", id, peer, cause.getMessage());
       failures.add(peer + ": " + cause.getMessage());
       return tryPeers(id, sha, peers, i + 1, failures);
@@ -129,7 +131,7 @@ public final class ArtifactFetcher {
           try {
             return store.install(id, staged, sha);
           } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
           }
         })
         .whenComplete((path, error) -> {

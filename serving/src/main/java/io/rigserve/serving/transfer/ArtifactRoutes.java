@@ -4,6 +4,7 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.integerSegment;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import io.rigserve.cluster.http.JsonErrors;
+import java.nio.file.Path;
 import java.util.Optional;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -45,7 +46,7 @@ public final class ArtifactRoutes extends AllDirectives {
                 // The names are not echoed: they are whatever a caller put in the path.
                 return complete(JsonErrors.response(400, "invalid artifact: model and version are letters, digits, '_', '.', '-'"));
               }
-              Optional<java.nio.file.Path> file = store.file(id);
+              Optional<Path> file = store.file(id);
               if (file.isEmpty()) {
                 return complete(JsonErrors.response(404, "no artifact " + id + " here"));
               }

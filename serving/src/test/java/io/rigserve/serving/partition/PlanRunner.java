@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rigserve.serving.runtime.OnnxModel;
 import io.rigserve.serving.runtime.OnnxRuntime;
-import io.rigserve.serving.runtime.TensorSpec;
+import io.rigserve.sharding.tensor.TensorSpec;
 import io.rigserve.sharding.tensor.Tensor;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -28,6 +28,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -204,7 +205,7 @@ class PipelineRouterTest {
   private static void assertFailover(RoutingJournal.Failover f, int partition, String from, String reason, String to) {
     assertEquals(List.of("mlp", "1", partition, from, reason), List.of(f.model(), f.version(), f.partition(), f.from(), f.reason()),
         f.toString());
-    assertEquals(java.util.Optional.ofNullable(to), f.to(), f.toString());
+    assertEquals(Optional.ofNullable(to), f.to(), f.toString());
     assertTrue(Duration.between(f.time(), Instant.now()).toSeconds() < 60, f.toString());
   }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -43,7 +44,7 @@ class RoutingJournalTest {
     assertEquals(2, partitions.size());
     assertEquals(0, partitions.get(0).partition());
     RoutingJournal.PartitionRouting borrowed = partitions.get(1);
-    assertEquals(java.util.Map.of("eu-west", 1L, "us-east", 2L), borrowed.byRegion());
+    assertEquals(Map.of("eu-west", 1L, "us-east", 2L), borrowed.byRegion());
     assertEquals("m@2/p1/r2 in us-east", borrowed.last());
   }
 }

@@ -2,6 +2,7 @@ package io.rigserve.serving.runtime;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class BytesElementsTest {
@@ -19,7 +20,7 @@ class BytesElementsTest {
     byte[] flat = BytesElements.encode(new byte[][] {{1, 2, 3}});
     assertThrows(IllegalArgumentException.class, () -> BytesElements.decode(flat, 2));
     assertThrows(IllegalArgumentException.class, () -> BytesElements.decode(flat, 0));
-    byte[] truncated = java.util.Arrays.copyOf(flat, flat.length - 1);
+    byte[] truncated = Arrays.copyOf(flat, flat.length - 1);
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> BytesElements.decode(truncated, 1));
     assertTrue(e.getMessage().contains("claims 3 bytes"), e.getMessage());

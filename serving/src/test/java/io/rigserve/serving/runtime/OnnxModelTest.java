@@ -10,6 +10,7 @@ import io.rigserve.serving.testmodels.TestModels;
 import io.rigserve.sharding.replica.PartitionRuntime.RuntimeFailure;
 import io.rigserve.sharding.tensor.DataType;
 import io.rigserve.sharding.tensor.Tensor;
+import io.rigserve.sharding.tensor.TensorSpec;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
@@ -66,7 +67,6 @@ class OnnxModelTest {
         mlp.outputs());
     assertEquals(
         List.of(new TensorSpec(CONV_IMAGE, DataType.FP32, new long[] {-1, 1, 8, 8})), conv.inputs());
-    assertTrue(mlp.sizeBytes() > 0);
   }
 
   @Test

@@ -12,6 +12,7 @@ import io.rigserve.proto.onnx.GraphProto;
 import io.rigserve.proto.onnx.ModelProto;
 import io.rigserve.proto.onnx.NodeProto;
 import io.rigserve.proto.onnx.OperatorSetIdProto;
+import io.rigserve.proto.onnx.TensorProto;
 import io.rigserve.serving.onnx.OnnxElementTypes;
 import io.rigserve.serving.onnx.OnnxGraphBuilder;
 import io.rigserve.serving.onnx.OnnxGraphBuilder.Dim;
@@ -295,7 +296,7 @@ public final class PartitionTestModels {
   }
 
   /** A Constant node producing {@code output}, as exporters write shape constants. */
-  public static NodeProto constant(String output, io.rigserve.proto.onnx.TensorProto value) {
+  public static NodeProto constant(String output, TensorProto value) {
     return NodeProto.newBuilder()
         .setName("Constant_" + output)
         .setOpType("Constant")

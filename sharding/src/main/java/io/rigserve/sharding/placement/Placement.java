@@ -1,8 +1,9 @@
 package io.rigserve.sharding.placement;
 
 import io.rigserve.sharding.replica.ReplicaId;
-import java.util.Map;
+import java.util.Collections;
 import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * One region's assignment of replicas to rigs, and the replicas it could not place with the
@@ -11,13 +12,7 @@ import java.util.SortedMap;
 public record Placement(SortedMap<ReplicaId, String> assigned, SortedMap<ReplicaId, String> unplaced) {
 
   public Placement {
-    assigned = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(assigned));
-    unplaced = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(unplaced));
-  }
-
-  public Map<ReplicaId, String> assignedTo(String address) {
-    return java.util.Collections.unmodifiableMap(assigned.entrySet().stream()
-        .filter(e -> e.getValue().equals(address))
-        .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+    assigned = Collections.unmodifiableSortedMap(new TreeMap<>(assigned));
+    unplaced = Collections.unmodifiableSortedMap(new TreeMap<>(unplaced));
   }
 }

@@ -6,6 +6,8 @@ import io.rigserve.cluster.topology.RigIdentity;
 import io.rigserve.cluster.topology.RigStatus;
 import io.rigserve.cluster.topology.RigView;
 import io.rigserve.cluster.topology.TopologyView;
+import io.rigserve.sharding.ddata.LocalMapWrite;
+import io.rigserve.sharding.replica.RegionKeys;
 import io.rigserve.sharding.replica.ReplicaId;
 import io.rigserve.sharding.replica.ReplicaStatus;
 import java.time.Duration;
@@ -32,6 +34,7 @@ import org.apache.pekko.cluster.ddata.ReplicatedData;
 import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
 import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
 import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
+import org.apache.pekko.cluster.ddata.typed.javadsl.ReplicatorMessageAdapter;
 import org.apache.pekko.cluster.sharding.external.ExternalShardAllocation;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
@@ -59,7 +62,7 @@ public final class PlacementController extends AbstractBehavior<PlacementControl
 
   record DeploymentsChanged(DeploymentRegistry.Deployments deployments) implements Command {}
 
-  record DataChanged(Replicator.SubscribeResponse<?> response) implements Command {}
+  record DataChanged(Replicator.SubscribeResponse<LWWMap<String, ReplicaStatus>> response) implements Command {}
 
   /** What this rig held of a map when the controller started; {@code response} null when the read failed. */
   record Loaded(Key<?> key, Replicator.GetResponse<?> response) implements Command {}
@@ -123,11 +126,8 @@ public final class PlacementController extends AbstractBehavior<PlacementControl
     this.unplacedKey = RegionKeys.unplaced(region);
     this.statusKey = RegionKeys.replicaStatus(region);
 
-    // One adapter for every key: a second messageAdapter for the same class would replace the first.
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    ActorRef<Replicator.SubscribeResponse> changes =
-        ctx.messageAdapter(Replicator.SubscribeResponse.class, DataChanged::new);
-    subscribe(statusKey, changes);
+    new ReplicatorMessageAdapter<Command, LWWMap<String, ReplicaStatus>>(ctx, replicator, Duration.ofSeconds(5))
+        .subscribe(statusKey, DataChanged::new);
     // Rounds wait for what this rig already holds: a controller taking over from a rig that left
     // must start from the placement in force and the deployments, not from nothing.
     load(DeploymentRegistry.KEY);
@@ -139,11 +139,8 @@ public final class PlacementController extends AbstractBehavior<PlacementControl
     ctx.getLog().info("Placement controller of region {} started", region);
   }
 
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  private <D extends ReplicatedData> void subscribe(Key<D> key, ActorRef<Replicator.SubscribeResponse> changes) {
-    replicator.tell(new Replicator.Subscribe<>(key, (ActorRef) changes));
-  }
-
+  // A plain ask, not ReplicatorMessageAdapter.askGet: that fails the actor when the local
+  // replicator is slow to answer, where a round should just ask again.
   @SuppressWarnings({"unchecked", "rawtypes"})
   private <D extends ReplicatedData> void load(Key<D> key) {
     loading.add(key);
@@ -184,10 +181,9 @@ public final class PlacementController extends AbstractBehavior<PlacementControl
     return this;
   }
 
-  @SuppressWarnings("unchecked")
   private Behavior<Command> onData(DataChanged changed) {
-    if (changed.response() instanceof Replicator.Changed<?> c && c.key().equals(statusKey)) {
-      statuses = Map.copyOf(((LWWMap<String, ReplicaStatus>) c.dataValue()).getEntries());
+    if (changed.response() instanceof Replicator.Changed<LWWMap<String, ReplicaStatus>> c) {
+      statuses = Map.copyOf(c.dataValue().getEntries());
     }
     return this;
   }
@@ -251,20 +247,12 @@ public final class PlacementController extends AbstractBehavior<PlacementControl
 
   /** Makes the map under {@code key} equal {@code entries}, touching only what differs. */
   private void write(Key<LWWMap<String, String>> key, Map<String, String> entries) {
-    SelfUniqueAddress node = selfNode;
-    // Local write, spread by gossip: majority writes fail while another region is dead.
-    replicator.tell(new Replicator.Update<>(key, LWWMap.create(), Replicator.writeLocal(),
-        getContext().getSystem().ignoreRef(), map -> {
-          LWWMap<String, String> next = map;
-          Map<String, String> existing = map.getEntries();
-          for (Map.Entry<String, String> e : entries.entrySet()) {
-            if (!e.getValue().equals(existing.get(e.getKey()))) next = next.put(node, e.getKey(), e.getValue());
-          }
-          for (String entityId : existing.keySet()) {
-            if (!entries.containsKey(entityId)) next = next.remove(node, entityId);
-          }
-          return next;
-        }));
+    replicator.tell(LocalMapWrite.update(key, selfNode, getContext().getSystem().ignoreRef(), (existing, write) -> {
+      entries.forEach((entityId, address) -> {
+        if (!address.equals(existing.get(entityId))) write.put(entityId, address);
+      });
+      existing.keySet().stream().filter(entityId -> !entries.containsKey(entityId)).forEach(write::remove);
+    }));
   }
 
   /** Tells Cluster Sharding where replicas belong; it moves them at its next rebalance. */
@@ -286,17 +274,11 @@ public final class PlacementController extends AbstractBehavior<PlacementControl
       if (!members.contains(status.address())) gone.put(entityId, status.address());
     });
     if (gone.isEmpty()) return;
-    SelfUniqueAddress node = selfNode;
-    replicator.tell(new Replicator.Update<>(statusKey, LWWMap.create(), Replicator.writeLocal(),
-        getContext().getSystem().ignoreRef(), map -> {
-          LWWMap<String, ReplicaStatus> next = map;
-          Map<String, ReplicaStatus> existing = map.getEntries();
-          for (Map.Entry<String, String> e : gone.entrySet()) {
-            ReplicaStatus now = existing.get(e.getKey());
-            if (now != null && now.address().equals(e.getValue())) next = next.remove(node, e.getKey());
-          }
-          return next;
-        }));
+    replicator.tell(LocalMapWrite.update(statusKey, selfNode, getContext().getSystem().ignoreRef(), (existing, write) ->
+        gone.forEach((entityId, address) -> {
+          ReplicaStatus now = existing.get(entityId);
+          if (now != null && now.address().equals(address)) write.remove(entityId);
+        })));
     Map<String, ReplicaStatus> left = new HashMap<>(statuses);
     gone.keySet().forEach(left::remove);
     statuses = Map.copyOf(left);

@@ -1,7 +1,8 @@
 package io.rigserve.sharding.placement;
 
 import com.typesafe.config.Config;
-import io.rigserve.cluster.node.InvalidSetting;
+import io.rigserve.cluster.settings.SettingsReader;
+import io.rigserve.sharding.replica.ReplicaMoves;
 import java.time.Duration;
 
 /**
@@ -17,29 +18,21 @@ public record PlacementSettings(
     Duration interval, int maxMovesPerRound, double imbalance, Duration rebalanceInterval, Duration handoffTimeout) {
 
   public static PlacementSettings from(Config config) {
-    Config c = config.getConfig("rigserve.placement");
-    Duration interval = positive(c, "interval");
-    int moves = c.getInt("max-moves-per-round");
-    if (moves < 0) {
-      throw new InvalidSetting("rigserve.placement.max-moves-per-round", moves, "0 or more");
-    }
-    double imbalance = c.getDouble("imbalance");
-    if (imbalance < 0 || imbalance > 1) {
-      throw new InvalidSetting("rigserve.placement.imbalance", imbalance, "a share from 0 to 1");
-    }
+    SettingsReader s = new SettingsReader(config, "rigserve.placement");
     return new PlacementSettings(
-        interval, moves, imbalance, positive(c, "rebalance-interval"), positive(c, "handoff-timeout"));
+        s.duration("interval"),
+        s.integer("max-moves-per-round", 0, Integer.MAX_VALUE, "0 or more"),
+        s.number("imbalance", 0, 1, "a share from 0 to 1"),
+        s.duration("rebalance-interval"),
+        s.duration("handoff-timeout"));
   }
 
   public PlacementPolicy policy() {
     return new PlacementPolicy(maxMovesPerRound, imbalance);
   }
 
-  private static Duration positive(Config c, String key) {
-    Duration d = c.getDuration(key);
-    if (d.isNegative() || d.isZero()) {
-      throw new InvalidSetting("rigserve.placement." + key, c.getValue(key).unwrapped(), "a positive duration");
-    }
-    return d;
+  /** What each rig's replica host and shard region take from placement. */
+  public ReplicaMoves moves() {
+    return new ReplicaMoves(interval, rebalanceInterval, handoffTimeout);
   }
 }

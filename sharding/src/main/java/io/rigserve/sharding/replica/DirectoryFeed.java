@@ -1,7 +1,7 @@
 package io.rigserve.sharding.replica;
 
 import io.rigserve.cluster.serialization.LocalMessage;
-import io.rigserve.sharding.placement.RegionKeys;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -18,11 +18,10 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
-import org.apache.pekko.cluster.ddata.Key;
 import org.apache.pekko.cluster.ddata.LWWMap;
-import org.apache.pekko.cluster.ddata.ReplicatedData;
 import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
 import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
+import org.apache.pekko.cluster.ddata.typed.javadsl.ReplicatorMessageAdapter;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
 
@@ -48,9 +47,8 @@ final class DirectoryFeed extends AbstractBehavior<DirectoryFeed.Command> {
   }
 
   private final ReplicaDirectory directory;
-  private final ActorRef<Replicator.Command> replicator;
-  @SuppressWarnings("rawtypes")
-  private final ActorRef<Replicator.SubscribeResponse> changes;
+  private final ReplicatorMessageAdapter<Command, LWWMap<String, String>> placementMaps;
+  private final ReplicatorMessageAdapter<Command, LWWMap<String, ReplicaStatus>> statusMaps;
   private final Map<Address, String> regionOf = new HashMap<>();
   private final Set<String> followed = new HashSet<>();
   private final Map<String, RegionMaps> maps = new HashMap<>();
@@ -58,9 +56,11 @@ final class DirectoryFeed extends AbstractBehavior<DirectoryFeed.Command> {
   private DirectoryFeed(ActorContext<Command> ctx, ReplicaDirectory directory) {
     super(ctx);
     this.directory = directory;
-    this.replicator = DistributedData.get(ctx.getSystem()).replicator();
-    // One adapter for every key: a second messageAdapter for the same class would replace the first.
-    this.changes = ctx.messageAdapter(Replicator.SubscribeResponse.class, DataChanged::new);
+    ActorRef<Replicator.Command> replicator = DistributedData.get(ctx.getSystem()).replicator();
+    // Both adapt every key with DataChanged::new: the adapter function is kept per message
+    // class, so each replaces the other's, and they must do the same.
+    this.placementMaps = new ReplicatorMessageAdapter<>(ctx, replicator, Duration.ofSeconds(5));
+    this.statusMaps = new ReplicatorMessageAdapter<>(ctx, replicator, Duration.ofSeconds(5));
     Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(
         ctx.messageAdapter(ClusterEvent.MemberEvent.class, MembershipChanged::new), ClusterEvent.MemberEvent.class));
     follow(Cluster.get(ctx.getSystem()).selfMember().dataCenter());
@@ -88,15 +88,10 @@ final class DirectoryFeed extends AbstractBehavior<DirectoryFeed.Command> {
 
   private void follow(String region) {
     if (followed.add(region)) {
-      subscribe(RegionKeys.placement(region));
-      subscribe(RegionKeys.unplaced(region));
-      subscribe(RegionKeys.replicaStatus(region));
+      placementMaps.subscribe(RegionKeys.placement(region), DataChanged::new);
+      placementMaps.subscribe(RegionKeys.unplaced(region), DataChanged::new);
+      statusMaps.subscribe(RegionKeys.replicaStatus(region), DataChanged::new);
     }
-  }
-
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  private <D extends ReplicatedData> void subscribe(Key<D> key) {
-    replicator.tell(new Replicator.Subscribe<>(key, (ActorRef) changes));
   }
 
   @SuppressWarnings("unchecked")

@@ -2,9 +2,6 @@ package io.rigserve.sharding.replica;
 
 import java.util.Comparator;
 import java.util.List;
-import java.util.SortedSet;
-import java.util.TreeSet;
-import java.util.stream.Collectors;
 
 /**
  * Every replica of every region as this rig knows it at one moment, ordered by region and id.
@@ -18,14 +15,6 @@ public record DirectorySnapshot(List<ReplicaLocation> replicas) {
     replicas = replicas.stream()
         .sorted(Comparator.comparing(ReplicaLocation::region).thenComparing(ReplicaLocation::id))
         .toList();
-  }
-
-  public SortedSet<String> regions() {
-    return replicas.stream().map(ReplicaLocation::region).collect(Collectors.toCollection(TreeSet::new));
-  }
-
-  public List<ReplicaLocation> inRegion(String region) {
-    return replicas.stream().filter(r -> r.region().equals(region)).toList();
   }
 
   /** The replicas of one partition of one model version, in every region. */

@@ -1,8 +1,7 @@
 package io.rigserve.sharding.replica;
 
 import io.rigserve.cluster.serialization.LocalMessage;
-import io.rigserve.sharding.placement.PlacementSettings;
-import io.rigserve.sharding.placement.RegionKeys;
+import io.rigserve.sharding.ddata.LocalMapWrite;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -58,8 +57,8 @@ public final class ReplicaHost extends AbstractBehavior<ReplicaHost.Command> {
 
   private record Running(ReplicaState state, String reason, ActorRef<PartitionReplica.Command> replica) {}
 
-  static Behavior<Command> create(PlacementSettings settings) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new ReplicaHost(ctx, timers, settings)));
+  static Behavior<Command> create(Duration warmInterval) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new ReplicaHost(ctx, timers, warmInterval)));
   }
 
   private final String self;
@@ -75,7 +74,7 @@ public final class ReplicaHost extends AbstractBehavior<ReplicaHost.Command> {
   private final Map<ReplicaId, Running> running = new HashMap<>();
   private Map<String, ReplicaStatus> published = Map.of();
 
-  private ReplicaHost(ActorContext<Command> ctx, TimerScheduler<Command> timers, PlacementSettings settings) {
+  private ReplicaHost(ActorContext<Command> ctx, TimerScheduler<Command> timers, Duration warmInterval) {
     super(ctx);
     ctx.setLoggerName(ReplicaHost.class);
     Cluster cluster = Cluster.get(ctx.getSystem());
@@ -92,7 +91,7 @@ public final class ReplicaHost extends AbstractBehavior<ReplicaHost.Command> {
     // Both keys through one adapter function: it is registered per message class, not per key.
     maps.subscribe(placementKey, PlacementChanged::new);
     maps.subscribe(unplacedKey, PlacementChanged::new);
-    timers.startTimerWithFixedDelay(new Tick(), settings.interval());
+    timers.startTimerWithFixedDelay(new Tick(), warmInterval);
   }
 
   @Override
@@ -201,22 +200,14 @@ public final class ReplicaHost extends AbstractBehavior<ReplicaHost.Command> {
     List<String> drop = published.keySet().stream().filter(k -> !desired.containsKey(k)).toList();
     if (put.isEmpty() && drop.isEmpty()) return;
     String me = self;
-    SelfUniqueAddress node = selfNode;
-    // Local write, spread by gossip: majority writes fail while another region is dead.
-    replicator.tell(new Replicator.Update<>(statusKey, LWWMap.create(), Replicator.writeLocal(),
-        getContext().getSystem().ignoreRef(), map -> {
-          LWWMap<String, ReplicaStatus> next = map;
-          for (Map.Entry<String, ReplicaStatus> e : put.entrySet()) {
-            next = next.put(node, e.getKey(), e.getValue());
-          }
-          Map<String, ReplicaStatus> entries = next.getEntries();
-          for (String entityId : drop) {
-            ReplicaStatus there = entries.get(entityId);
-            // Another rig may have taken the replica over since: its entry stays.
-            if (there != null && Objects.equals(there.address(), me)) next = next.remove(node, entityId);
-          }
-          return next;
-        }));
+    replicator.tell(LocalMapWrite.update(statusKey, selfNode, getContext().getSystem().ignoreRef(), (existing, write) -> {
+      put.forEach(write::put);
+      for (String entityId : drop) {
+        ReplicaStatus there = existing.get(entityId);
+        // Another rig may have taken the replica over since: its entry stays.
+        if (there != null && Objects.equals(there.address(), me)) write.remove(entityId);
+      }
+    }));
     published = Map.copyOf(desired);
   }
 }

@@ -1,5 +1,6 @@
 package io.rigserve.sharding.replica;
 
+import java.util.Comparator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -10,8 +11,8 @@ import java.util.regex.Pattern;
 public record ReplicaId(String model, String version, int partition, int replica)
     implements Comparable<ReplicaId> {
 
-  private static final java.util.Comparator<ReplicaId> ORDER =
-      java.util.Comparator.comparing(ReplicaId::model)
+  private static final Comparator<ReplicaId> ORDER =
+      Comparator.comparing(ReplicaId::model)
           .thenComparing(ReplicaId::version)
           .thenComparingInt(ReplicaId::partition)
           .thenComparingInt(ReplicaId::replica);

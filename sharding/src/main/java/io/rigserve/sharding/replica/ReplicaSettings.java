@@ -1,7 +1,7 @@
 package io.rigserve.sharding.replica;
 
 import com.typesafe.config.Config;
-import io.rigserve.cluster.node.InvalidSetting;
+import io.rigserve.cluster.settings.SettingsReader;
 import java.time.Duration;
 
 /**
@@ -14,20 +14,16 @@ public record ReplicaSettings(
     int maxConcurrentRuns, int maxQueuedRuns, String dispatcher, Duration loadRetryMin, Duration loadRetryMax) {
 
   public static ReplicaSettings from(Config config) {
-    Config c = config.getConfig("rigserve.replica");
-    int concurrent = c.getInt("max-concurrent-runs");
+    SettingsReader s = new SettingsReader(config, "rigserve.replica");
+    int concurrent = s.integer("max-concurrent-runs", Integer.MIN_VALUE, Integer.MAX_VALUE, "a whole number");
     if (concurrent <= 0) {
       concurrent = Runtime.getRuntime().availableProcessors();
     }
-    int queued = c.getInt("max-queued-runs");
-    if (queued < 0) {
-      throw new InvalidSetting("rigserve.replica.max-queued-runs", queued, "0 or more");
-    }
-    Duration retryMin = c.getDuration("load-retry-min");
-    Duration retryMax = c.getDuration("load-retry-max");
-    if (retryMin.isNegative() || retryMin.isZero() || retryMax.compareTo(retryMin) < 0) {
-      throw new InvalidSetting("rigserve.replica.load-retry-min", retryMin,
-          "a positive duration no longer than load-retry-max (" + retryMax + ")");
+    int queued = s.integer("max-queued-runs", 0, Integer.MAX_VALUE, "0 or more");
+    Duration retryMin = s.duration("load-retry-min");
+    Duration retryMax = s.duration("load-retry-max");
+    if (retryMax.compareTo(retryMin) < 0) {
+      throw s.invalid("load-retry-min", retryMin, "a positive duration no longer than load-retry-max (" + retryMax + ")");
     }
     return new ReplicaSettings(concurrent, queued, "rigserve.replica.dispatcher", retryMin, retryMax);
   }

@@ -1,7 +1,5 @@
 package io.rigserve.sharding.replica;
 
-import io.rigserve.sharding.placement.PlacementSettings;
-import io.rigserve.sharding.placement.RegionKeys;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,32 +31,28 @@ public final class ReplicaSharding {
 
   private final ClusterSharding sharding;
   private final String ownRegion;
-  private final ActorRef<ShardingEnvelope<PartitionReplica.Command>> region;
   private final Set<String> proxies = ConcurrentHashMap.newKeySet();
 
-  private ReplicaSharding(
-      ClusterSharding sharding, String ownRegion, ActorRef<ShardingEnvelope<PartitionReplica.Command>> region) {
+  private ReplicaSharding(ClusterSharding sharding, String ownRegion) {
     this.sharding = sharding;
     this.ownRegion = ownRegion;
-    this.region = region;
   }
 
   /** Starts this rig's shard region for replicas, which open the runtimes {@code runtimes} gives. */
-  public static ReplicaSharding start(ActorSystem<?> system, PartitionRuntimes runtimes) {
-    ReplicaSettings settings = ReplicaSettings.from(system.settings().config());
-    PlacementSettings placement = PlacementSettings.from(system.settings().config());
+  public static ReplicaSharding start(
+      ActorSystem<?> system, PartitionRuntimes runtimes, ReplicaSettings settings, ReplicaMoves moves) {
     String ownRegion = Cluster.get(system).selfMember().dataCenter();
     // The replicator must run on every rig, not only where a map is first touched: the external
     // allocation, deployments, placement and replica maps all spread through it.
     DistributedData.get(system);
     ActorRef<ReplicaHost.Command> host =
-        system.systemActorOf(Behaviors.supervise(ReplicaHost.create(placement)).onFailure(SupervisorStrategy.restart()),
+        system.systemActorOf(Behaviors.supervise(ReplicaHost.create(moves.warmInterval())).onFailure(SupervisorStrategy.restart()),
             "rigserve-replica-host", Props.empty());
     ClusterShardingSettings shardingSettings = ClusterShardingSettings.create(system)
         .withNoPassivationStrategy()
         .withTuningParameters(ClusterShardingSettings.create(system).tuningParameters()
-            .withRebalanceInterval(placement.rebalanceInterval())
-            .withHandOffTimeout(placement.handoffTimeout()));
+            .withRebalanceInterval(moves.rebalanceInterval())
+            .withHandOffTimeout(moves.handoffTimeout()));
     ClusterSharding sharding = ClusterSharding.get(system);
     ActorRef<ShardingEnvelope<PartitionReplica.Command>> region = sharding.init(
         Entity.of(PartitionReplica.TYPE_KEY,
@@ -68,7 +62,7 @@ public final class ReplicaSharding {
                 system, RegionKeys.allocation(ownRegion), ALLOCATION_TIMEOUT))
             .withSettings(shardingSettings));
     host.tell(new ReplicaHost.ShardingStarted(region));
-    return new ReplicaSharding(sharding, ownRegion, region);
+    return new ReplicaSharding(sharding, ownRegion);
   }
 
   /** The replica in this rig's region. */
@@ -101,9 +95,5 @@ public final class ReplicaSharding {
 
   public String ownRegion() {
     return ownRegion;
-  }
-
-  public ActorRef<ShardingEnvelope<PartitionReplica.Command>> region() {
-    return region;
   }
 }

@@ -21,6 +21,7 @@ import io.rigserve.sharding.replica.PartitionRuntime;
 import io.rigserve.sharding.replica.ReplicaDirectory;
 import io.rigserve.sharding.replica.ReplicaId;
 import io.rigserve.sharding.replica.ReplicaLocation;
+import io.rigserve.sharding.replica.ReplicaSettings;
 import io.rigserve.sharding.replica.ReplicaSharding;
 import io.rigserve.sharding.replica.ReplicaState;
 import io.rigserve.sharding.replica.StageInput;
@@ -36,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.Cancellable;
@@ -103,7 +105,7 @@ class PlacementTest {
   @Order(1)
   void aDeploymentIsLoadedOnTheRigsItsRegionPlacedItOnWithinTheirBudgets() throws Exception {
     DeploymentRegistry farAway = DeploymentRegistry.get(rigsIn(SA_EAST).get(0).system());
-    List<Deployment> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Deployment> heard = new CopyOnWriteArrayList<>();
     Cancellable listening = farAway.subscribe(all -> heard.addAll(all.values()));
 
     DeploymentRegistry.get(rigsIn(EU_WEST).get(0).system()).publish(MODEL).toCompletableFuture().get(5, TimeUnit.SECONDS);
@@ -127,7 +129,7 @@ class PlacementTest {
   @Order(2)
   void aRegionShortOfMemoryPlacesWhatFitsAndNamesTheReplicasItCannotPlace() {
     List<ReplicaLocation> placed = awaitServed(SA_EAST, 3);
-    List<ReplicaLocation> unplaced = directory().inRegion(SA_EAST.name()).stream()
+    List<ReplicaLocation> unplaced = directory().replicas().stream().filter(r -> r.region().equals(SA_EAST.name()))
         .filter(r -> r.state() == ReplicaState.UNPLACED).toList();
     assertEquals(3, unplaced.size(), unplaced.toString());
     unplaced.forEach(r -> assertTrue(r.reason().contains("capacity short"), r.toString()));
@@ -140,7 +142,7 @@ class PlacementTest {
   void aRunSentToAnotherRegionIsAnsweredByThatRegionsReplica() throws Exception {
     Rig gateway = rigsIn(US_EAST).get(0);
     ReplicaId id = new ReplicaId("resnet", "1", 1, 0);
-    String placedInEuWest = directory().inRegion(EU_WEST.name()).stream()
+    String placedInEuWest = directory().replicas().stream().filter(r -> r.region().equals(EU_WEST.name()))
         .filter(r -> r.id().equals(id)).findFirst().orElseThrow().address();
 
     String answeredBy = run(shardingOf.get(gateway.name()).refFor(id, EU_WEST.name()));
@@ -159,7 +161,7 @@ class PlacementTest {
     // Every partition keeps a replica on a surviving rig, so the model stays served meanwhile.
     for (int p = 0; p < MODEL.partitions(); p++) {
       int partition = p;
-      ReplicaLocation survivor = directory().inRegion(US_EAST.name()).stream()
+      ReplicaLocation survivor = directory().replicas().stream().filter(r -> r.region().equals(US_EAST.name()))
           .filter(r -> r.id().partition() == partition && !r.address().equals(lost))
           .findFirst().orElseThrow(() -> new AssertionError("partition " + partition + " was only on " + lost));
       assertEquals(survivor.address(), run(shardingOf.get(rigsIn(US_EAST).get(0).name()).refFor(survivor.id())));
@@ -182,7 +184,7 @@ class PlacementTest {
     // into one observation, so the check is that the new rig fills up without ever overshooting.
     List<Integer> seen = new ArrayList<>();
     Eventually.await(SETTLE, "two replicas moved to " + joining, () -> {
-      int here = (int) ReplicaDirectory.get(observer.system()).snapshot().inRegion(EU_WEST.name()).stream()
+      int here = (int) ReplicaDirectory.get(observer.system()).snapshot().replicas().stream().filter(r -> r.region().equals(EU_WEST.name()))
           .filter(r -> r.address().equals(address)).count();
       if (seen.isEmpty() || seen.get(seen.size() - 1) != here) seen.add(here);
       return here == 2;
@@ -217,8 +219,10 @@ class PlacementTest {
     String address = rig.address().toString();
     InMemoryRuntimes runtimes = new InMemoryRuntimes(id -> answeringAs(address), Duration.ofMillis(150));
     runtimesOf.put(address, runtimes);
-    shardingOf.put(rig.name(), ReplicaSharding.start(rig.system(), runtimes));
-    PlacementController.init(rig.system(), rig.cluster().topology(), PlacementSettings.from(rig.system().settings().config()));
+    PlacementSettings placement = PlacementSettings.from(rig.system().settings().config());
+    shardingOf.put(rig.name(), ReplicaSharding.start(rig.system(), runtimes,
+        ReplicaSettings.from(rig.system().settings().config()), placement.moves()));
+    PlacementController.init(rig.system(), rig.cluster().topology(), placement);
     budgetOf.put(address, budget);
     return rig;
   }
@@ -237,7 +241,7 @@ class PlacementTest {
   private List<ReplicaLocation> awaitServed(Region region, int count) {
     List<List<ReplicaLocation>> result = new ArrayList<>();
     Eventually.assertWithin(SETTLE, () -> {
-      List<ReplicaLocation> placed = directory().inRegion(region.name()).stream()
+      List<ReplicaLocation> placed = directory().replicas().stream().filter(r -> r.region().equals(region.name()))
           .filter(r -> r.state() != ReplicaState.UNPLACED).toList();
       assertEquals(count, placed.size(), region.name() + ": " + placed);
       placed.forEach(r -> assertEquals(ReplicaState.READY, r.state(), r.toString()));

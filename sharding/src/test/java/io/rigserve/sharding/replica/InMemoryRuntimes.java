@@ -3,6 +3,7 @@ package io.rigserve.sharding.replica;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -49,8 +50,8 @@ public final class InMemoryRuntimes implements PartitionRuntimes {
   }
 
   /** Every id opened at least once. */
-  public java.util.Set<ReplicaId> opened() {
-    return java.util.Set.copyOf(opened.keySet());
+  public Set<ReplicaId> opened() {
+    return Set.copyOf(opened.keySet());
   }
 
   public List<ReplicaId> closed() {

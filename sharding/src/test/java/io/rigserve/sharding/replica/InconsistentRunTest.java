@@ -59,8 +59,10 @@ class InconsistentRunTest {
     };
     ReplicaSharding gatewaySharding = null;
     for (Rig rig : harness.rigs()) {
-      ReplicaSharding sharding = ReplicaSharding.start(rig.system(), echo);
-      PlacementController.init(rig.system(), rig.cluster().topology(), PlacementSettings.from(rig.system().settings().config()));
+      PlacementSettings placement = PlacementSettings.from(rig.system().settings().config());
+      ReplicaSharding sharding = ReplicaSharding.start(rig.system(), echo,
+          ReplicaSettings.from(rig.system().settings().config()), placement.moves());
+      PlacementController.init(rig.system(), rig.cluster().topology(), placement);
       if (rig == gateway) gatewaySharding = sharding;
     }
     Deployment d = new Deployment("echo", "1", 1, new String[] {"eu-west"}, 1, new long[] {1 << 10},

@@ -50,8 +50,10 @@ class LargeMessageTest {
     };
     ReplicaSharding gatewaySharding = null;
     for (Rig rig : harness.rigs()) {
-      ReplicaSharding sharding = ReplicaSharding.start(rig.system(), echo);
-      PlacementController.init(rig.system(), rig.cluster().topology(), PlacementSettings.from(rig.system().settings().config()));
+      PlacementSettings placement = PlacementSettings.from(rig.system().settings().config());
+      ReplicaSharding sharding = ReplicaSharding.start(rig.system(), echo,
+          ReplicaSettings.from(rig.system().settings().config()), placement.moves());
+      PlacementController.init(rig.system(), rig.cluster().topology(), placement);
       if (rig == gateway) gatewaySharding = sharding;
     }
     Deployment big = new Deployment("big", "1", 1, new String[] {"eu-west"}, 1, new long[] {1 << 20},

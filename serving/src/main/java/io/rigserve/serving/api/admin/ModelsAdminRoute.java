@@ -4,14 +4,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.rigserve.serving.deploy.ModelCatalog;
+import io.rigserve.serving.model.ModelCatalog;
 import io.rigserve.sharding.placement.Deployment;
 import io.rigserve.sharding.replica.ReplicaDirectory;
 import io.rigserve.sharding.replica.ReplicaLocation;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.PathMatcher0;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
@@ -63,13 +67,13 @@ public final class ModelsAdminRoute extends AllDirectives {
       }
       try {
         return complete(HttpResponse.create().withEntity(ContentTypes.APPLICATION_JSON, JSON.writeValueAsBytes(root)));
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
     }));
   }
 
-  private static org.apache.pekko.http.javadsl.server.PathMatcher0 segment(String s) {
-    return org.apache.pekko.http.javadsl.server.PathMatchers.segment(s);
+  private static PathMatcher0 segment(String s) {
+    return PathMatchers.segment(s);
   }
 }

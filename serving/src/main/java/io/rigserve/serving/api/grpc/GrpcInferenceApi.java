@@ -20,7 +20,7 @@ import io.rigserve.serving.inference.InferRequest;
 import io.rigserve.serving.inference.InferResponse;
 import io.rigserve.serving.inference.InferenceService;
 import io.rigserve.serving.inference.ModelMetadata;
-import io.rigserve.serving.runtime.TensorSpec;
+import io.rigserve.sharding.tensor.TensorSpec;
 import io.rigserve.sharding.tensor.DataType;
 import io.rigserve.sharding.tensor.Tensor;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.rigserve.serving.runtime;
+package io.rigserve.sharding.tensor;
 
 import io.rigserve.sharding.tensor.DataType;
 import java.util.Arrays;

@@ -1,7 +1,8 @@
-package io.rigserve.serving.deploy;
+package io.rigserve.serving.model;
 
 import io.rigserve.sharding.placement.Deployment;
 import io.rigserve.sharding.placement.DeploymentRegistry;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -76,7 +77,7 @@ public final class DeploymentCache {
   }
 
   private static String descriptorKey(Deployment d) {
-    return d.key() + "#" + java.util.Arrays.hashCode(d.descriptor());
+    return d.key() + "#" + Arrays.hashCode(d.descriptor());
   }
 
   public Optional<Deployment> get(String model, String version) {

@@ -1,6 +1,5 @@
-package io.rigserve.sharding.placement;
+package io.rigserve.sharding.replica;
 
-import io.rigserve.sharding.replica.ReplicaStatus;
 import org.apache.pekko.cluster.ddata.Key;
 import org.apache.pekko.cluster.ddata.LWWMap;
 import org.apache.pekko.cluster.ddata.LWWMapKey;

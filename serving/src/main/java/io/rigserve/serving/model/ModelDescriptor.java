@@ -1,13 +1,14 @@
-package io.rigserve.serving.deploy;
+package io.rigserve.serving.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.rigserve.serving.runtime.TensorSpec;
 import io.rigserve.sharding.tensor.DataType;
+import io.rigserve.sharding.tensor.TensorSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,8 +25,8 @@ public record ModelDescriptor(List<TensorSpec> inputs, List<TensorSpec> outputs,
   }
 
   /** How long a stage waits before a second copy goes to the next replica; zero: never. */
-  public java.time.Duration hedgeAfter() {
-    return java.time.Duration.ofMillis(hedgeAfterMillis);
+  public Duration hedgeAfter() {
+    return Duration.ofMillis(hedgeAfterMillis);
   }
 
   /** One pipeline stage: the tensors it reads (request inputs or earlier outputs) and writes. */

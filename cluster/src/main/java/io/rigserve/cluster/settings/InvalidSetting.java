@@ -1,4 +1,4 @@
-package io.rigserve.cluster.node;
+package io.rigserve.cluster.settings;
 
 /**
  * A setting that stops the start: its full key, the value found and what would have been

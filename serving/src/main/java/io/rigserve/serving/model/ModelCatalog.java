@@ -1,4 +1,4 @@
-package io.rigserve.serving.deploy;
+package io.rigserve.serving.model;
 
 import io.rigserve.cluster.topology.TopologyCache;
 import io.rigserve.serving.error.ModelNotReady;

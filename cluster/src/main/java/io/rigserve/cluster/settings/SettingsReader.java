@@ -1,4 +1,4 @@
-package io.rigserve.cluster.node;
+package io.rigserve.cluster.settings;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
@@ -6,17 +6,17 @@ import java.time.Duration;
 import java.util.List;
 
 /** Reads typed values of one config section and names the full key in every error. */
-final class SettingsReader {
+public final class SettingsReader {
 
   private final Config section;
   private final String prefix;
 
-  SettingsReader(Config root, String path) {
+  public SettingsReader(Config root, String path) {
     this.section = root.getConfig(path);
     this.prefix = path + ".";
   }
 
-  String string(String key) {
+  public String string(String key) {
     try {
       return section.getString(key);
     } catch (ConfigException.WrongType e) {
@@ -24,7 +24,7 @@ final class SettingsReader {
     }
   }
 
-  String oneOf(String key, List<String> accepted) {
+  public String oneOf(String key, List<String> accepted) {
     String value = string(key);
     if (!accepted.contains(value)) {
       throw invalid(key, value, "one of " + String.join(", ", accepted));
@@ -32,7 +32,7 @@ final class SettingsReader {
     return value;
   }
 
-  int integer(String key, int min, int max, String accepted) {
+  public int integer(String key, int min, int max, String accepted) {
     int value;
     try {
       value = section.getInt(key);
@@ -45,7 +45,7 @@ final class SettingsReader {
     return value;
   }
 
-  double number(String key, double min, double max, String accepted) {
+  public double number(String key, double min, double max, String accepted) {
     double value;
     try {
       value = section.getDouble(key);
@@ -58,22 +58,38 @@ final class SettingsReader {
     return value;
   }
 
+  /** A duration strictly greater than zero. */
+  public Duration duration(String key) {
+    return duration(key, null, "a duration greater than zero, such as 500ms or 30s");
+  }
+
   /** A duration strictly greater than zero and at most {@code max}. */
-  Duration duration(String key, Duration max) {
-    String accepted = "a duration greater than zero and at most " + max.toSeconds() + "s, such as 500ms or 30s";
+  public Duration duration(String key, Duration max) {
+    return duration(key, max, "a duration greater than zero and at most " + max.toSeconds() + "s, such as 500ms or 30s");
+  }
+
+  private Duration duration(String key, Duration max, String accepted) {
     Duration value;
     try {
       value = section.getDuration(key);
     } catch (ConfigException.WrongType | ConfigException.BadValue e) {
       throw invalid(key, raw(key), accepted);
     }
-    if (value.isNegative() || value.isZero() || value.compareTo(max) > 0) {
+    if (value.isNegative() || value.isZero() || (max != null && value.compareTo(max) > 0)) {
       throw invalid(key, section.getString(key), accepted);
     }
     return value;
   }
 
-  long bytes(String key, String accepted) {
+  public boolean flag(String key) {
+    try {
+      return section.getBoolean(key);
+    } catch (ConfigException.WrongType e) {
+      throw invalid(key, raw(key), "true or false");
+    }
+  }
+
+  public long bytes(String key, String accepted) {
     long value;
     try {
       value = section.getBytes(key);
@@ -86,11 +102,11 @@ final class SettingsReader {
     return value;
   }
 
-  Object raw(String key) {
+  public Object raw(String key) {
     return section.getValue(key).unwrapped();
   }
 
-  InvalidSetting invalid(String key, Object value, String accepted) {
+  public InvalidSetting invalid(String key, Object value, String accepted) {
     return new InvalidSetting(prefix + key, value, accepted);
   }
 }
