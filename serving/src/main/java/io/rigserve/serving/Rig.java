@@ -19,6 +19,7 @@ import io.rigserve.serving.api.grpc.GrpcRequestLimit;
 import io.rigserve.serving.api.rest.RestApi;
 import io.rigserve.serving.demo.DemoModels;
 import io.rigserve.serving.inference.InferenceService;
+import io.rigserve.serving.repository.ClusterPresence;
 import io.rigserve.serving.repository.ModelRepository;
 import io.rigserve.serving.repository.ModelUpload;
 import io.rigserve.serving.runtime.OnnxRuntime;
@@ -78,6 +79,10 @@ public final class Rig {
 
   /** How long in-flight requests may take to finish when the rig stops. */
   private static final Duration DRAIN = Duration.ofSeconds(10);
+  /** How long a joining rig waits for a majority's view of the deployments before using its own. */
+  private static final Duration MAJORITY_WAIT = Duration.ofSeconds(5);
+  /** Longest time between two records of cluster presence on disk. */
+  private static final Duration PRESENCE_MARK = Duration.ofMinutes(1);
 
   private final RigCluster cluster;
   private final ServingSettings settings;
@@ -164,11 +169,12 @@ public final class Rig {
       if (settings.demoModel() && repository.index().isEmpty()) {
         repository.store(DemoModels.MLP_NAME, "1", DemoModels.mlp());
       }
-      // The disk is deployed once the rig is Up and has read what the cluster already deploys.
-      org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system)).registerOnMemberUp(() ->
-          DeploymentRegistry.get(system).currentFromMajority(Duration.ofSeconds(5))
-              .thenAcceptAsync(repository::loadAll, blocking)
-              .whenComplete((done, error) -> initialLoad.complete(null)));
+      // The disk is deployed once the rig is Up and has read what the cluster deploys and has unloaded.
+      ClusterPresence presence = new ClusterPresence(settings.repositoryPath());
+      org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system)).registerOnMemberUp(() -> {
+        deployDisk(system, repository, presence, blocking).whenComplete((done, error) -> initialLoad.complete(null));
+        markPresence(system, presence, blocking);
+      });
 
       Http httpExt = Http.get(system);
       CompletionStage<ServerBinding> httpBinding =
@@ -200,6 +206,49 @@ public final class Rig {
       system.terminate();
       throw e;
     }
+  }
+
+  /**
+   * Deploys what this rig's disk holds, told by a majority what the cluster deploys (kept as it
+   * is) and what it unloaded (not brought back). A rig that was away from a running cluster longer
+   * than tombstones are kept deploys nothing the cluster lacks.
+   */
+  private static CompletionStage<Void> deployDisk(ActorSystem<?> system, ModelRepository repository,
+      ClusterPresence presence, Executor blocking) {
+    DeploymentRegistry registry = DeploymentRegistry.get(system);
+    Cluster cluster = Cluster.get(system);
+    boolean othersRunning = java.util.stream.StreamSupport.stream(cluster.state().getMembers().spliterator(), false)
+        .anyMatch(m -> !m.equals(cluster.selfMember()));
+    boolean awayTooLong = othersRunning && presence.awayLongerThan(registry.tombstoneLifetime(), java.time.Instant.now());
+    if (awayTooLong) {
+      system.log().warn("This rig was away from the cluster longer than unloads are remembered ({}); "
+          + "it deploys nothing from its disk that the cluster does not deploy", registry.tombstoneLifetime());
+    }
+    return registry.currentFromMajority(MAJORITY_WAIT)
+        .thenCombine(registry.tombstonesFromMajority(MAJORITY_WAIT), (deployed, tombstones) ->
+            (Runnable) () -> repository.loadAll(deployed, tombstones.keySet(), awayTooLong))
+        .thenAcceptAsync(Runnable::run, blocking);
+  }
+
+  /**
+   * Records on disk, now and then, that this rig is a working member (it reaches most of the
+   * cluster), so that after a long absence it knows it was away.
+   */
+  private static void markPresence(ActorSystem<?> system, ClusterPresence presence, Executor blocking) {
+    Duration lifetime = DeploymentRegistry.get(system).tombstoneLifetime();
+    Duration every = lifetime.dividedBy(4).compareTo(PRESENCE_MARK) < 0 ? lifetime.dividedBy(4) : PRESENCE_MARK;
+    Cluster cluster = Cluster.get(system);
+    Runnable mark = () -> {
+      var state = cluster.state();
+      long members = java.util.stream.StreamSupport.stream(state.getMembers().spliterator(), false).count();
+      boolean reachesMost = state.getUnreachable().size() * 2L < members
+          && state.getUnreachableDataCenters().size() * 2 < state.getAllDataCenters().size();
+      if (reachesMost && cluster.selfMember().status() == MemberStatus.up()) {
+        presence.mark(java.time.Instant.now());
+      }
+    };
+    blocking.execute(mark);
+    system.scheduler().scheduleAtFixedRate(every, every, () -> blocking.execute(mark), system.executionContext());
   }
 
   /** A server for API clients: HTTPS when client TLS is configured (gRPC then negotiates HTTP/2 by ALPN). */

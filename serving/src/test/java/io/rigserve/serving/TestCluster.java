@@ -44,6 +44,12 @@ public final class TestCluster implements AutoCloseable {
 
   /** Starts a rig and waits until it is ready; the first rigs started are the seeds. */
   public TestRig start(String name, String region, double latitude, double longitude, String budget) throws Exception {
+    return start(name, region, latitude, longitude, budget, "");
+  }
+
+  /** Starts a rig as {@link #start(String, String, double, double, String)} with {@code extraConfig} (HOCON) on top. */
+  public TestRig start(String name, String region, double latitude, double longitude, String budget, String extraConfig)
+      throws Exception {
     Path repo = repositories.computeIfAbsent(name, n -> {
       try {
         return Files.createTempDirectory("rigserve-" + n);
@@ -55,7 +61,8 @@ public final class TestCluster implements AutoCloseable {
     String seedList = String.join(",", seeds.stream().map(p -> "127.0.0.1:" + p).toList());
     TestRig rig = TestRig.start(repo, TIMINGS + harness.substring(1, harness.length() - 1) + "\n"
         + "rigserve.node { region = " + region + ", zone = " + name + ", latitude = " + latitude
-        + ", longitude = " + longitude + ", capacity.model-memory = " + budget + ", seed-nodes = \"" + seedList + "\" }\n");
+        + ", longitude = " + longitude + ", capacity.model-memory = " + budget + ", seed-nodes = \"" + seedList + "\" }\n"
+        + extraConfig + "\n");
     if (seeds.size() < 2) seeds.add(rig.rig.system().address().getPort().get());
     rigs.put(name, rig);
     regionOf.put(name, region);

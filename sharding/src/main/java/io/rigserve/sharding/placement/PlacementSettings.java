@@ -12,9 +12,12 @@ import java.time.Duration;
  * @param imbalance load share gap between the fullest and the emptiest rig tolerated before moving
  * @param rebalanceInterval how often Cluster Sharding moves replicas to their placed rig
  * @param handoffTimeout longest a move waits for the rigs to let go of a replica
+ * @param tombstoneLifetime how long an unload is remembered; the longest absence after which a
+ *     returning rig may still deploy what its disk holds
  */
 public record PlacementSettings(
-    Duration interval, int maxMovesPerRound, double imbalance, Duration rebalanceInterval, Duration handoffTimeout) {
+    Duration interval, int maxMovesPerRound, double imbalance, Duration rebalanceInterval, Duration handoffTimeout,
+    Duration tombstoneLifetime) {
 
   public static PlacementSettings from(Config config) {
     Config c = config.getConfig("rigserve.placement");
@@ -27,8 +30,8 @@ public record PlacementSettings(
     if (imbalance < 0 || imbalance > 1) {
       throw new InvalidSetting("rigserve.placement.imbalance", imbalance, "a share from 0 to 1");
     }
-    return new PlacementSettings(
-        interval, moves, imbalance, positive(c, "rebalance-interval"), positive(c, "handoff-timeout"));
+    return new PlacementSettings(interval, moves, imbalance, positive(c, "rebalance-interval"),
+        positive(c, "handoff-timeout"), positive(c, "tombstone-lifetime"));
   }
 
   public PlacementPolicy policy() {
