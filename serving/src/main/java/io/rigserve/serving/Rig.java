@@ -42,6 +42,7 @@ import io.rigserve.serving.routing.ShardedStageTargets;
 import io.rigserve.serving.transfer.ArtifactFetcher;
 import io.rigserve.serving.transfer.ArtifactRoutes;
 import io.rigserve.serving.transfer.ArtifactStore;
+import io.rigserve.sharding.placement.Deployment;
 import io.rigserve.sharding.placement.DeploymentRegistry;
 import io.rigserve.sharding.placement.PlacementController;
 import io.rigserve.sharding.placement.PlacementSettings;
@@ -50,6 +51,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import io.rigserve.serving.repository.VersionState;
 import java.time.Duration;
 import java.util.Map;
@@ -66,7 +68,6 @@ import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.HttpsConnectionContext;
-import org.apache.pekko.http.javadsl.ServerBuilder;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.stream.Materializer;
 
@@ -103,7 +104,7 @@ public final class Rig {
 
   /** Starts a rig that forms or joins its cluster; completes when every server listens. */
   public static CompletionStage<Rig> start(Config config) {
-    return start(config, 1);
+    return start(config, 1, Optional.empty());
   }
 
   /**
@@ -111,6 +112,14 @@ public final class Rig {
    * downed this rig) rejoin through the other seeds.
    */
   public static CompletionStage<Rig> start(Config config, int incarnation) {
+    return start(config, incarnation, Optional.empty());
+  }
+
+  /**
+   * Starts one incarnation of a rig whose REST and gRPC listeners, when {@code processListeners}
+   * is given, belong to the process and are handed this incarnation's handlers.
+   */
+  public static CompletionStage<Rig> start(Config config, int incarnation, Optional<ClientListeners> processListeners) {
     Config full = withDerivedSettings(RigConfig.forRig(config));
     RigSettings rig = RigSettings.from(full);
     ClusterSettings clusterSettings = ClusterSettings.from(full);
@@ -152,6 +161,7 @@ public final class Rig {
       Cluster pekkoCluster = Cluster.get(system);
       String self = pekkoCluster.selfMember().address().toString();
       CompletableFuture<Void> initialLoad = new CompletableFuture<>();
+      AtomicReference<Map<String, Deployment>> deployedAtStart = new AtomicReference<>();
       BooleanSupplier ready = () -> pekkoCluster.selfMember().status() == MemberStatus.up()
           && initialLoad.isDone()
           && directory.snapshot().onRig(self).stream().allMatch(r -> r.isReady())
@@ -172,33 +182,40 @@ public final class Rig {
       // The disk is deployed once the rig is Up and has read what the cluster deploys and has unloaded.
       ClusterPresence presence = new ClusterPresence(settings.repositoryPath());
       org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system)).registerOnMemberUp(() -> {
-        deployDisk(system, repository, presence, blocking).whenComplete((done, error) -> initialLoad.complete(null));
+        deployDisk(system, repository, presence, blocking, deployedAtStart::set)
+            .whenComplete((done, error) -> initialLoad.complete(null));
         markPresence(system, presence, blocking);
       });
 
       Http httpExt = Http.get(system);
-      CompletionStage<ServerBinding> httpBinding =
-          clientServer(httpExt.newServerAt(settings.httpHost(), settings.httpPort()), clientTls)
-              // REST stays HTTP/1.1: an h2c upgrade attempt by a client is simply not taken up.
-              .adaptSettings(server -> server.withEnableHttp2(false))
-              .bind(rest.route());
-      CompletionStage<ServerBinding> grpcBinding =
-          clientServer(httpExt.newServerAt(settings.httpHost(), settings.grpcPort()), clientTls)
-              .bind(GrpcRequestLimit.apply(settings.maxRequestBytes(),
-                  GRPCInferenceServicePowerApiHandlerFactory.create(new AuthenticatedInferenceApi(grpcApi, auth),
-                      GrpcInferenceApi.errorHandler(), system)));
+      // After a rebuild, clients are held until this incarnation serves every model the cluster deployed when it joined.
+      BooleanSupplier servesTheCluster = () -> ready.getAsBoolean() && deployedAtStart.get() != null
+          && deployedAtStart.get().values().stream().allMatch(d -> catalog.deployments().stream().anyMatch(k -> k.key().equals(d.key())) && catalog.servable(d));
+      ClientListeners.Handlers handlers = new ClientListeners.Handlers(rest.route().handler(system),
+          GrpcRequestLimit.apply(settings.maxRequestBytes(),
+              GRPCInferenceServicePowerApiHandlerFactory.create(new AuthenticatedInferenceApi(grpcApi, auth),
+                  GrpcInferenceApi.errorHandler(), system)),
+          servesTheCluster, endingOf(system));
+      // The process's listeners outlive this actor system; a rig without them binds its own.
+      CompletionStage<ClientListeners> clients = processListeners.isPresent()
+          ? CompletableFuture.completedFuture(processListeners.get())
+          : ClientListeners.bind(system, settings.httpHost(), settings.httpPort(), settings.grpcPort(), clientTls)
+              .thenApply(own -> {
+                own.http().addToCoordinatedShutdown(DRAIN, system);
+                own.grpc().addToCoordinatedShutdown(DRAIN, system);
+                return own;
+              });
       CompletionStage<ServerBinding> dataPlane = httpExt.newServerAt(rig.bindHost(), rig.dataPlanePort())
           .bind(new ArtifactRoutes(artifacts).route());
       CompletionStage<Integer> management = RigManagement.start(cluster, auth, startup.runsInsecure(), directory.hostedReplicas(),
           new ModelsAdminRoute(catalog, directory).route(), new RoutingAdminRoute(routingStats, routingJournal).route());
       return dataPlane.thenCompose(d -> {
         d.addToCoordinatedShutdown(DRAIN, system);
-        return httpBinding;
-      }).thenCombine(grpcBinding, (h, g) -> {
-        h.addToCoordinatedShutdown(DRAIN, system);
-        g.addToCoordinatedShutdown(DRAIN, system);
-        return new Rig(cluster, settings, repository, h, g, 0);
-      }).thenCombine(management, (r, port) -> new Rig(r.cluster, r.settings, r.repository, r.http, r.grpc, port))
+        return clients;
+      }).thenCombine(management, (listeners, port) -> {
+        listeners.serve(handlers);
+        return new Rig(cluster, settings, repository, listeners.http(), listeners.grpc(), port);
+      })
       .whenComplete((r, error) -> {
         if (error != null) system.terminate();
       });
@@ -214,7 +231,7 @@ public final class Rig {
    * than tombstones are kept deploys nothing the cluster lacks.
    */
   private static CompletionStage<Void> deployDisk(ActorSystem<?> system, ModelRepository repository,
-      ClusterPresence presence, Executor blocking) {
+      ClusterPresence presence, Executor blocking, Consumer<Map<String, Deployment>> deployedNow) {
     DeploymentRegistry registry = DeploymentRegistry.get(system);
     Cluster cluster = Cluster.get(system);
     boolean othersRunning = java.util.stream.StreamSupport.stream(cluster.state().getMembers().spliterator(), false)
@@ -226,7 +243,10 @@ public final class Rig {
     }
     return registry.currentFromMajority(MAJORITY_WAIT)
         .thenCombine(registry.tombstonesFromMajority(MAJORITY_WAIT), (deployed, tombstones) ->
-            (Runnable) () -> repository.loadAll(deployed, tombstones.keySet(), awayTooLong))
+            (Runnable) () -> {
+              deployedNow.accept(deployed);
+              repository.loadAll(deployed, tombstones.keySet(), awayTooLong);
+            })
         .thenAcceptAsync(Runnable::run, blocking);
   }
 
@@ -251,13 +271,19 @@ public final class Rig {
     system.scheduler().scheduleAtFixedRate(every, every, () -> blocking.execute(mark), system.executionContext());
   }
 
-  /** A server for API clients: HTTPS when client TLS is configured (gRPC then negotiates HTTP/2 by ALPN). */
-  private static ServerBuilder clientServer(ServerBuilder server, Optional<HttpsConnectionContext> tls) {
-    return tls.map(server::enableHttps).orElse(server);
+  /** Completes when {@code system} starts its coordinated shutdown (a downing, or a stop). */
+  private static CompletionStage<Done> endingOf(ActorSystem<?> system) {
+    CompletableFuture<Done> ending = new CompletableFuture<>();
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "rigserve-incarnation-ending",
+        () -> {
+          ending.complete(Done.getInstance());
+          return CompletableFuture.completedFuture(Done.getInstance());
+        });
+    return ending;
   }
 
   /** Pekko settings that follow from rigserve's own (the HTTP body limit). */
-  private static Config withDerivedSettings(Config config) {
+  static Config withDerivedSettings(Config config) {
     ServingSettings settings = ServingSettings.from(config);
     return ConfigFactory.parseMap(Map.of(
             "pekko.http.server.parsing.max-content-length", settings.maxRequestBytes()))

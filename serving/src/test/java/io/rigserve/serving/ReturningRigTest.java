@@ -23,10 +23,12 @@ import org.junit.jupiter.api.Test;
  */
 class ReturningRigTest {
 
-  // One rig per region: a region that loses its only rig is downed by the others after the
-  // grace, whereas a region of two that loses one may down the survivor (keep-majority, a tie).
+  // One rig per region, three regions: a region that loses its only rig is downed by the strict
+  // majority of regions after the grace, whereas a region of two rigs that loses one may down the
+  // survivor (keep-majority, a tie).
   private static final String REGION_A = "us-east";
   private static final String REGION_B = "eu-west";
+  private static final String REGION_C = "sa-east";
   private static final String BODY = "{\"inputs\":[{\"name\":\"features\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]},"
       + "{\"name\":\"offset\",\"shape\":[1,3],\"datatype\":\"FP32\",\"data\":[0,0,0]}]}";
 
@@ -85,11 +87,12 @@ class ReturningRigTest {
   @Test
   void aKilledRigStartedAgainOverItsFolderServesWithoutFetchingItsPartitionAgain() throws Exception {
     cluster.start("a", REGION_A, 39.0, -77.5, "4 GiB");
+    cluster.start("c", REGION_C, -23.5, -46.6, "4 GiB");
     cluster.start("b", REGION_B, 53.3, -6.3, "4 GiB");
     writeMlp(cluster.repository("a"));
     Reply load = cluster.rig("a").post("/v2/repository/models/mlp/load", "");
     assertEquals(200, load.status(), load.body());
-    TestCluster.await(Duration.ofSeconds(40), "a replica on each rig (one per region)", () -> cluster.readyReplicas("mlp").size() == 2);
+    TestCluster.await(Duration.ofSeconds(40), "a replica on each rig (one per region)", () -> cluster.readyReplicas("mlp").size() == 3);
     // b fetched its partition from a; the copy on its disk must serve the next run of b.
     Path partition = cluster.repository("b").resolve(".artifacts").resolve("mlp").resolve("1").resolve("p0.onnx");
     assertTrue(Files.isRegularFile(partition), "no partition file at " + partition);
@@ -114,11 +117,12 @@ class ReturningRigTest {
 
   private void startTwoRigsServingTheMlpFromTheSecondsDisk(String extraConfig) throws Exception {
     cluster.start("a", REGION_A, 39.0, -77.5, "4 GiB", extraConfig);
+    cluster.start("c", REGION_C, -23.5, -46.6, "4 GiB", extraConfig);
     TestRig b = cluster.start("b", REGION_B, 53.3, -6.3, "4 GiB", extraConfig);
     writeMlp(cluster.repository("b"));
     Reply load = b.post("/v2/repository/models/mlp/load", "");
     assertEquals(200, load.status(), load.body());
-    TestCluster.await(Duration.ofSeconds(40), "a replica on each rig (one per region)", () -> cluster.readyReplicas("mlp").size() == 2);
+    TestCluster.await(Duration.ofSeconds(40), "a replica on each rig (one per region)", () -> cluster.readyReplicas("mlp").size() == 3);
     assertEquals(200, cluster.rig("a").post("/v2/models/mlp/infer", BODY).status());
   }
 
