@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
@@ -77,7 +78,7 @@ public final class ClientListeners {
 
   /** From now on, requests go to {@code handlers} (once they are ready, if the previous incarnation has ended). */
   public void serve(Handlers handlers) {
-    serving = new Serving(handlers, serving != null);
+    serving = new Serving(handlers, new AtomicBoolean(serving != null));
   }
 
   public ServerBinding http() {
@@ -93,7 +94,11 @@ public final class ClientListeners {
       return whenServing(System.nanoTime() + HOLD.toNanos()).thenCompose(h -> pass(h, request, grpcPort));
     }
     return request.entity().toStrict(HOLD.toMillis(), REPLAYABLE_BYTES, materializer)
-        .thenCompose(strict -> attempt(request.withEntity(strict), grpcPort, System.nanoTime() + HOLD.toNanos()));
+        .handle((strict, error) -> error != null
+            ? CompletableFuture.completedFuture(error(StatusCodes.BAD_REQUEST, "the request body was not received whole: "
+                + error.getMessage()))
+            : attempt(request.withEntity(strict), grpcPort, System.nanoTime() + HOLD.toNanos()))
+        .thenCompose(response -> response);
   }
 
   /** Sends {@code request} to the serving incarnation; if that one was ending and failed it, to the next. */
@@ -111,10 +116,7 @@ public final class ClientListeners {
   }
 
   private static CompletionStage<HttpResponse> pass(Handlers h, HttpRequest request, boolean grpcPort) {
-    if (h == null) {
-      return CompletableFuture.completedFuture(HttpResponse.create().withStatus(StatusCodes.SERVICE_UNAVAILABLE)
-          .withEntity(ContentTypes.APPLICATION_JSON, "{\"error\": \"the rig is starting\"}"));
-    }
+    if (h == null) return CompletableFuture.completedFuture(error(StatusCodes.SERVICE_UNAVAILABLE, "the rig is starting"));
     try {
       return (grpcPort ? h.grpc() : h.rest()).apply(request);
     } catch (Exception e) {
@@ -135,12 +137,22 @@ public final class ClientListeners {
         .thenCompose(this::whenServing);
   }
 
-  /** The incarnation now served; {@code successor} when it follows one that ended. */
-  private record Serving(Handlers handlers, boolean successor) {
-    /** The first incarnation answers "not ready" itself while it starts; a successor is waited for until ready. */
+  /** The incarnation now served; {@code waiting} while it is a successor of one that ended and not yet ready. */
+  private record Serving(Handlers handlers, AtomicBoolean waiting) {
+    /**
+     * The first incarnation answers "not ready" itself while it starts; a successor is waited for
+     * until it is ready once (later trouble is its own to answer).
+     */
     boolean takesRequests() {
-      return !ended(handlers) && (!successor || handlers.ready().getAsBoolean());
+      if (ended(handlers)) return false;
+      if (waiting.get() && handlers.ready().getAsBoolean()) waiting.set(false);
+      return !waiting.get();
     }
+  }
+
+  private static HttpResponse error(org.apache.pekko.http.javadsl.model.StatusCode status, String message) {
+    return HttpResponse.create().withStatus(status).withEntity(ContentTypes.APPLICATION_JSON,
+        "{\"error\": " + com.fasterxml.jackson.databind.node.TextNode.valueOf(message).toString() + "}");
   }
 
   private static boolean ended(Handlers h) {
@@ -162,10 +174,5 @@ public final class ClientListeners {
     if (request.entity().isStrict()) return true;
     return request.entity().getContentLengthOption().isPresent()
         && request.entity().getContentLengthOption().getAsLong() <= REPLAYABLE_BYTES;
-  }
-
-  /** Unbinds both listeners. */
-  public CompletionStage<Void> unbind() {
-    return http.unbind().thenCombine(grpc.unbind(), (a, b) -> null);
   }
 }

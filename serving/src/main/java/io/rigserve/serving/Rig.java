@@ -68,6 +68,7 @@ import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.HttpsConnectionContext;
+import org.apache.pekko.http.javadsl.ServerBuilder;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.stream.Materializer;
 
@@ -196,15 +197,25 @@ public final class Rig {
               GRPCInferenceServicePowerApiHandlerFactory.create(new AuthenticatedInferenceApi(grpcApi, auth),
                   GrpcInferenceApi.errorHandler(), system)),
           servesTheCluster, endingOf(system));
-      // The process's listeners outlive this actor system; a rig without them binds its own.
-      CompletionStage<ClientListeners> clients = processListeners.isPresent()
-          ? CompletableFuture.completedFuture(processListeners.get())
-          : ClientListeners.bind(system, settings.httpHost(), settings.httpPort(), settings.grpcPort(), clientTls)
-              .thenApply(own -> {
-                own.http().addToCoordinatedShutdown(DRAIN, system);
-                own.grpc().addToCoordinatedShutdown(DRAIN, system);
-                return own;
-              });
+      // The process's listeners outlive this actor system; a rig started alone binds its own.
+      CompletionStage<ServerBinding[]> clients;
+      if (processListeners.isPresent()) {
+        ClientListeners listeners = processListeners.get();
+        clients = CompletableFuture.completedFuture(new ServerBinding[] {listeners.http(), listeners.grpc()});
+      } else {
+        CompletionStage<ServerBinding> httpBinding =
+            clientServer(httpExt.newServerAt(settings.httpHost(), settings.httpPort()), clientTls)
+                // REST stays HTTP/1.1: an h2c upgrade attempt by a client is simply not taken up.
+                .adaptSettings(server -> server.withEnableHttp2(false))
+                .bind(handlers.rest());
+        CompletionStage<ServerBinding> grpcBinding =
+            clientServer(httpExt.newServerAt(settings.httpHost(), settings.grpcPort()), clientTls).bind(handlers.grpc());
+        clients = httpBinding.thenCombine(grpcBinding, (h, g) -> {
+          h.addToCoordinatedShutdown(DRAIN, system);
+          g.addToCoordinatedShutdown(DRAIN, system);
+          return new ServerBinding[] {h, g};
+        });
+      }
       CompletionStage<ServerBinding> dataPlane = httpExt.newServerAt(rig.bindHost(), rig.dataPlanePort())
           .bind(new ArtifactRoutes(artifacts).route());
       CompletionStage<Integer> management = RigManagement.start(cluster, auth, startup.runsInsecure(), directory.hostedReplicas(),
@@ -212,9 +223,9 @@ public final class Rig {
       return dataPlane.thenCompose(d -> {
         d.addToCoordinatedShutdown(DRAIN, system);
         return clients;
-      }).thenCombine(management, (listeners, port) -> {
-        listeners.serve(handlers);
-        return new Rig(cluster, settings, repository, listeners.http(), listeners.grpc(), port);
+      }).thenCombine(management, (bindings, port) -> {
+        processListeners.ifPresent(listeners -> listeners.serve(handlers));
+        return new Rig(cluster, settings, repository, bindings[0], bindings[1], port);
       })
       .whenComplete((r, error) -> {
         if (error != null) system.terminate();
@@ -269,6 +280,11 @@ public final class Rig {
     };
     blocking.execute(mark);
     system.scheduler().scheduleAtFixedRate(every, every, () -> blocking.execute(mark), system.executionContext());
+  }
+
+  /** A server for API clients: HTTPS when client TLS is configured (gRPC then negotiates HTTP/2 by ALPN). */
+  private static ServerBuilder clientServer(ServerBuilder server, Optional<HttpsConnectionContext> tls) {
+    return tls.map(server::enableHttps).orElse(server);
   }
 
   /** Completes when {@code system} starts its coordinated shutdown (a downing, or a stop). */
