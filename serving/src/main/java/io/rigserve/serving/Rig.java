@@ -120,7 +120,8 @@ public final class Rig {
    * Starts one incarnation of a rig whose REST and gRPC listeners, when {@code processListeners}
    * is given, belong to the process and are handed this incarnation's handlers.
    */
-  public static CompletionStage<Rig> start(Config config, int incarnation, Optional<ClientListeners> processListeners) {
+  public static CompletionStage<Rig> start(Config config, int incarnation,
+      Optional<CompletionStage<ClientListeners>> processListeners) {
     Config full = withDerivedSettings(RigConfig.forRig(config));
     RigSettings rig = RigSettings.from(full);
     ClusterSettings clusterSettings = ClusterSettings.from(full);
@@ -200,8 +201,10 @@ public final class Rig {
       // The process's listeners outlive this actor system; a rig started alone binds its own.
       CompletionStage<ServerBinding[]> clients;
       if (processListeners.isPresent()) {
-        ClientListeners listeners = processListeners.get();
-        clients = CompletableFuture.completedFuture(new ServerBinding[] {listeners.http(), listeners.grpc()});
+        clients = processListeners.get().thenApply(listeners -> {
+          listeners.serve(handlers);
+          return new ServerBinding[] {listeners.http(), listeners.grpc()};
+        });
       } else {
         CompletionStage<ServerBinding> httpBinding =
             clientServer(httpExt.newServerAt(settings.httpHost(), settings.httpPort()), clientTls)
@@ -223,10 +226,7 @@ public final class Rig {
       return dataPlane.thenCompose(d -> {
         d.addToCoordinatedShutdown(DRAIN, system);
         return clients;
-      }).thenCombine(management, (bindings, port) -> {
-        processListeners.ifPresent(listeners -> listeners.serve(handlers));
-        return new Rig(cluster, settings, repository, bindings[0], bindings[1], port);
-      })
+      }).thenCombine(management, (bindings, port) -> new Rig(cluster, settings, repository, bindings[0], bindings[1], port))
       .whenComplete((r, error) -> {
         if (error != null) system.terminate();
       });

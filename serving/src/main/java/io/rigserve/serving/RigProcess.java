@@ -12,6 +12,7 @@ import io.rigserve.cluster.security.StartupSecurity;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -50,10 +51,13 @@ public final class RigProcess {
     SecuritySettings security = SecuritySettings.from(full);
     // Refused before anything binds, as Rig.start does for each incarnation.
     StartupSecurity.of(List.of(rig.bindHost(), settings.httpHost(), rig.managementBindHost()), security).check();
-    ActorSystem<Void> front = ActorSystem.create(Behaviors.empty(), "rigserve-front", frontConfig(config));
+    // The listeners' actor system starts beside the first incarnation, not before it: each takes seconds.
+    CompletableFuture<ActorSystem<Void>> front = CompletableFuture.supplyAsync(() ->
+        ActorSystem.create(Behaviors.empty(), "rigserve-front", frontConfig(config)));
+    CompletableFuture<ClientListeners> listeners = front.thenCompose(system -> ClientListeners.bind(system,
+        settings.httpHost(), settings.httpPort(), settings.grpcPort(), security.clientTlsDir().map(ClientTls::httpsServer)))
+        .toCompletableFuture();
     try {
-      ClientListeners listeners = ClientListeners.bind(front, settings.httpHost(), settings.httpPort(), settings.grpcPort(),
-          security.clientTlsDir().map(ClientTls::httpsServer)).toCompletableFuture().get(60, TimeUnit.SECONDS);
       AtomicReference<Rig> current = new AtomicReference<>();
       RestartingRig restarting = RestartingRig.start(incarnation -> {
         Rig started = Rig.start(config, incarnation, Optional.of(listeners))
@@ -61,9 +65,9 @@ public final class RigProcess {
         current.set(started);
         return started.cluster();
       }, ClusterSettings.from(full).restartDelay());
-      return new RigProcess(front, listeners, restarting, current);
+      return new RigProcess(front.join(), listeners.join(), restarting, current);
     } catch (Exception | Error e) {
-      front.terminate();
+      front.thenAccept(ActorSystem::terminate);
       throw e;
     }
   }

@@ -153,6 +153,16 @@ public final class GeoCluster implements AutoCloseable {
     network.close();
   }
 
+  /** Waits for a condition, polling; fails naming what did not happen, as {@code what} says it then. */
+  public static void await(Duration max, java.util.function.Supplier<String> what, BooleanSupplier condition)
+      throws InterruptedException {
+    try {
+      await(max, "", condition);
+    } catch (AssertionError e) {
+      throw new AssertionError("not within " + max + ": " + what.get());
+    }
+  }
+
   /** Waits for a condition, polling; fails naming what did not happen. */
   public static void await(Duration max, String what, BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + max.toNanos();

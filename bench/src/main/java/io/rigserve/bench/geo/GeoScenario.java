@@ -130,7 +130,9 @@ public final class GeoScenario {
       Thread.sleep(durations.settle().toMillis());
       long returnAt = phases.begin("return");
       cluster.startRigs(victim);
-      GeoCluster.await(durations.servingWithin(), victim + " ready and borrowed from again", () ->
+      GeoCluster.await(durations.servingWithin(), () -> victim + " ready and borrowed from again (rigs ready: "
+              + cluster.rigs(victim).stream().map(GeoRig::ready).toList() + ", ready replicas: " + readyReplicas(observer)
+              + ", stages sent there since: " + (watch.firstIncrease(returnAt) > 0) + ")", () ->
           cluster.rigs(victim).stream().allMatch(GeoRig::ready)
               && readyReplicas(observer).getOrDefault(victim, 0).equals(expectedReplicas().get(victim))
               && watch.firstIncrease(returnAt) > 0);
