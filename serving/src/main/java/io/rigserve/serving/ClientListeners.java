@@ -29,11 +29,15 @@ import org.apache.pekko.stream.Materializer;
  */
 public final class ClientListeners {
 
-  /** What one incarnation serves. {@code ending} completes when it starts to shut down. */
+  /**
+   * What one incarnation serves. {@code downed} is true once it knows the cluster downed it (its
+   * answers are no longer to be trusted); {@code ending} completes when it starts to shut down.
+   */
   public record Handlers(
       Function<HttpRequest, CompletionStage<HttpResponse>> rest,
       Function<HttpRequest, CompletionStage<HttpResponse>> grpc,
       BooleanSupplier ready,
+      BooleanSupplier downed,
       CompletionStage<?> ending) {}
 
   /** Longest a request waits for the next incarnation to be ready (a rebuild takes seconds). */
@@ -156,7 +160,7 @@ public final class ClientListeners {
   }
 
   private static boolean ended(Handlers h) {
-    return h.ending().toCompletableFuture().isDone();
+    return h.ending().toCompletableFuture().isDone() || h.downed().getAsBoolean();
   }
 
   private static boolean failed(HttpResponse response) {

@@ -197,7 +197,7 @@ public final class Rig {
           GrpcRequestLimit.apply(settings.maxRequestBytes(),
               GRPCInferenceServicePowerApiHandlerFactory.create(new AuthenticatedInferenceApi(grpcApi, auth),
                   GrpcInferenceApi.errorHandler(), system)),
-          servesTheCluster, endingOf(system));
+          servesTheCluster, () -> leftTheCluster(pekkoCluster.selfMember().status()), endingOf(system));
       // The process's listeners outlive this actor system; a rig started alone binds its own.
       CompletionStage<ServerBinding[]> clients;
       if (processListeners.isPresent()) {
@@ -285,6 +285,12 @@ public final class Rig {
   /** A server for API clients: HTTPS when client TLS is configured (gRPC then negotiates HTTP/2 by ALPN). */
   private static ServerBuilder clientServer(ServerBuilder server, Optional<HttpsConnectionContext> tls) {
     return tls.map(server::enableHttps).orElse(server);
+  }
+
+  /** Whether a rig in {@code status} is on its way out of the cluster (downed, or leaving). */
+  private static boolean leftTheCluster(MemberStatus status) {
+    return status == MemberStatus.down() || status == MemberStatus.removed()
+        || status == MemberStatus.exiting() || status == MemberStatus.leaving();
   }
 
   /** Completes when {@code system} starts its coordinated shutdown (a downing, or a stop). */
