@@ -3,10 +3,12 @@
 # namespace, with the round trips of real region pairs between them (76-340 ms, added by a delay
 # proxy in each namespace). Rigs are separate JVMs; the demo model is cut in two stages; clients
 # in the regions send a steady load; then a region is killed (processes killed) and started
-# again, and/or cut off and healed. Prints per phase: requests sent, succeeded, failed, p50/p99,
-# and the time from the fault until no stage went to the failed region.
+# again, cut off and healed, or its network taken away (its link down: connects to it hang) and
+# brought back. Prints per phase: requests sent, succeeded, failed, p50/p99, and the time from
+# the fault until no stage went to the failed region.
 #
-#   sudo deploy/run-geo.sh [kill|cut|both] [WORK_DIR]     (default: both, a temporary folder)
+#   sudo deploy/run-geo.sh [kill|cut|vanish|both|all] [WORK_DIR]
+#     both: kill, then cut; all (the default): kill, cut and vanish in turn; WORK_DIR: a temporary folder
 #
 # Needs root and iproute2 (ip netns); uses 10.231.0.0/24 and 10.232.0.0/16 inside the namespaces
 # only, and removes them when it ends. Takes about 5 minutes.

@@ -2,15 +2,9 @@ package io.rigserve.serving;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.rigserve.cluster.RestartingRig;
-import io.rigserve.cluster.node.ClusterSettings;
-import io.rigserve.cluster.node.RigConfig;
 import io.rigserve.cluster.security.SecuritySettings;
-import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import sun.misc.Signal;
 
 /** Starts one rig from application.conf / reference.conf and the RIGSERVE_* environment. */
@@ -20,16 +14,11 @@ public final class Main {
 
   public static void main(String[] args) throws Exception {
     Config config = ConfigFactory.load();
-    AtomicReference<Rig> current = new AtomicReference<>();
-    RestartingRig restarting;
+    RigProcess process;
     try {
-      Duration restartDelay = ClusterSettings.from(RigConfig.forRig(config)).restartDelay();
-      // A rig the cluster downed (say, after its region was cut off) starts a new actor system and rejoins.
-      restarting = RestartingRig.start(incarnation -> {
-        Rig rig = Rig.start(config, incarnation).toCompletableFuture().get(120, TimeUnit.SECONDS);
-        current.set(rig);
-        return rig.cluster();
-      }, restartDelay);
+      // A rig the cluster downs (say, after its region was cut off) builds a new actor system and
+      // rejoins; its REST and gRPC listeners stay bound throughout.
+      process = RigProcess.start(config);
     } catch (IllegalArgumentException e) {
       System.err.println("rigserve: " + e.getMessage());
       System.exit(2);
@@ -41,21 +30,19 @@ public final class Main {
     }
     CountDownLatch stopped = new CountDownLatch(1);
     // SIGTERM: stop accepting requests, drain in-flight ones, leave the cluster, exit 0.
-    Signal.handle(new Signal("TERM"), signal -> {
-      restarting.stopRestarting();
-      current.get().stop().whenComplete((done, error) -> {
-        stopped.countDown();
-        System.exit(error == null ? 0 : 1);
-      });
-    });
-    printWelcome(current.get());
+    Signal.handle(new Signal("TERM"), signal -> process.stop().whenComplete((done, error) -> {
+      stopped.countDown();
+      System.exit(error == null ? 0 : 1);
+    }));
+    printWelcome(process);
     stopped.await();
   }
 
-  private static void printWelcome(Rig rig) {
+  private static void printWelcome(RigProcess process) {
+    Rig rig = process.current();
     String host = rig.settings().httpHost();
     boolean tls = SecuritySettings.from(rig.system().settings().config()).clientTlsDir().isPresent();
-    String rest = (tls ? "https://" : "http://") + host + ":" + rig.httpPort();
+    String rest = (tls ? "https://" : "http://") + host + ":" + process.httpPort();
     System.out.printf("""
 
         rigserve rig up: region %s, cluster node %s:%d
@@ -71,7 +58,7 @@ public final class Main {
 
         """,
         rig.rigSettings().region(), rig.rigSettings().host(), rig.rigSettings().port(),
-        rest, host, rig.grpcPort(), rig.rigSettings().managementBindHost(), rig.managementPort(),
+        rest, host, process.grpcPort(), rig.rigSettings().managementBindHost(), rig.managementPort(),
         rig.settings().repositoryPath(), rest, rest);
   }
 }

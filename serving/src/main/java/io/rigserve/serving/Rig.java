@@ -22,6 +22,7 @@ import io.rigserve.serving.api.grpc.GrpcRequestLimit;
 import io.rigserve.serving.api.rest.RestApi;
 import io.rigserve.serving.demo.DemoModels;
 import io.rigserve.serving.inference.InferenceService;
+import io.rigserve.serving.repository.ClusterPresence;
 import io.rigserve.serving.repository.ModelRepository;
 import io.rigserve.serving.repository.ModelUpload;
 import io.rigserve.serving.runtime.OnnxRuntime;
@@ -48,6 +49,7 @@ import io.rigserve.serving.transfer.ArtifactFetcher;
 import io.rigserve.serving.transfer.DataPlane;
 import io.rigserve.serving.transfer.MemberDataPlanes;
 import io.rigserve.serving.transfer.ArtifactStore;
+import io.rigserve.sharding.placement.Deployment;
 import io.rigserve.sharding.placement.DeploymentRegistry;
 import io.rigserve.sharding.placement.PlacementController;
 import io.rigserve.sharding.placement.PlacementSettings;
@@ -56,6 +58,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import io.rigserve.serving.repository.VersionState;
 import java.time.Duration;
 import java.util.Map;
@@ -86,6 +89,10 @@ public final class Rig {
 
   /** How long in-flight requests may take to finish when the rig stops. */
   private static final Duration DRAIN = Duration.ofSeconds(10);
+  /** How long a joining rig waits for a majority's view of the deployments before using its own. */
+  private static final Duration MAJORITY_WAIT = Duration.ofSeconds(5);
+  /** Longest time between two records of cluster presence on disk. */
+  private static final Duration PRESENCE_MARK = Duration.ofMinutes(1);
 
   private final RigCluster cluster;
   private final ServingSettings settings;
@@ -106,7 +113,7 @@ public final class Rig {
 
   /** Starts a rig that forms or joins its cluster; completes when every server listens. */
   public static CompletionStage<Rig> start(Config config) {
-    return start(config, 1);
+    return start(config, 1, Optional.empty());
   }
 
   /**
@@ -114,6 +121,15 @@ public final class Rig {
    * downed this rig) rejoin through the other seeds.
    */
   public static CompletionStage<Rig> start(Config config, int incarnation) {
+    return start(config, incarnation, Optional.empty());
+  }
+
+  /**
+   * Starts one incarnation of a rig whose REST and gRPC listeners, when {@code processListeners}
+   * is given, belong to the process and are handed this incarnation's handlers.
+   */
+  public static CompletionStage<Rig> start(Config config, int incarnation,
+      Optional<CompletionStage<ClientListeners>> processListeners) {
     Config full = withDerivedSettings(RigConfig.forRig(config));
     RigSettings rig = RigSettings.from(full);
     ClusterSettings clusterSettings = ClusterSettings.from(full);
@@ -160,6 +176,7 @@ public final class Rig {
       Cluster pekkoCluster = Cluster.get(system);
       String self = pekkoCluster.selfMember().address().toString();
       CompletableFuture<Void> initialLoad = new CompletableFuture<>();
+      AtomicReference<Map<String, Deployment>> deployedAtStart = new AtomicReference<>();
       BooleanSupplier ready = () -> pekkoCluster.selfMember().status() == MemberStatus.up()
           && initialLoad.isDone()
           && directory.snapshot().onRig(self).stream().allMatch(r -> r.isReady())
@@ -178,35 +195,52 @@ public final class Rig {
       if (settings.demoModel() && repository.index().isEmpty()) {
         repository.store(DemoModels.MLP_NAME, "1", DemoModels.mlp());
       }
-      // The disk is deployed once the rig is Up and has read what the cluster already deploys.
-      org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system)).registerOnMemberUp(() ->
-          DeploymentRegistry.get(system).currentFromMajority(Duration.ofSeconds(5))
-              .thenAcceptAsync(repository::loadAll, blocking)
-              .whenComplete((done, error) -> initialLoad.complete(null)));
+      // The disk is deployed once the rig is Up and has read what the cluster deploys and has unloaded.
+      ClusterPresence presence = new ClusterPresence(settings.repositoryPath());
+      org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system)).registerOnMemberUp(() -> {
+        deployDisk(system, repository, presence, blocking, deployedAtStart::set)
+            .whenComplete((done, error) -> initialLoad.complete(null));
+        markPresence(system, presence, blocking);
+      });
 
       Http httpExt = Http.get(system);
-      CompletionStage<ServerBinding> httpBinding =
-          clientServer(httpExt.newServerAt(settings.httpHost(), settings.httpPort()), clientTls)
-              // REST stays HTTP/1.1: an h2c upgrade attempt by a client is simply not taken up.
-              .adaptSettings(server -> server.withEnableHttp2(false))
-              .bind(JsonErrors.seal(rest.route()));
-      CompletionStage<ServerBinding> grpcBinding =
-          clientServer(httpExt.newServerAt(settings.httpHost(), settings.grpcPort()), clientTls)
-              .bind(GrpcHttpFallback.apply(GrpcRequestLimit.apply(settings.maxRequestBytes(), Materializer.matFromSystem(system),
-                  GRPCInferenceServicePowerApiHandlerFactory.create(new AuthenticatedInferenceApi(grpcApi, auth),
-                      GrpcInferenceApi.errorHandler(), system))));
+      // After a rebuild, clients are held until this incarnation serves every model the cluster deployed when it joined.
+      BooleanSupplier servesTheCluster = () -> ready.getAsBoolean() && deployedAtStart.get() != null
+          && deployedAtStart.get().values().stream().allMatch(d -> catalog.deployments().stream().anyMatch(k -> k.key().equals(d.key())) && catalog.servable(d));
+      ClientListeners.Handlers handlers = new ClientListeners.Handlers(JsonErrors.seal(rest.route()).handler(system),
+          GrpcHttpFallback.apply(GrpcRequestLimit.apply(settings.maxRequestBytes(), Materializer.matFromSystem(system),
+              GRPCInferenceServicePowerApiHandlerFactory.create(new AuthenticatedInferenceApi(grpcApi, auth),
+                  GrpcInferenceApi.errorHandler(), system))),
+          servesTheCluster, () -> leftTheCluster(pekkoCluster.selfMember().status()), endingOf(system));
+      // The process's listeners outlive this actor system; a rig started alone binds its own.
+      CompletionStage<ServerBinding[]> clients;
+      if (processListeners.isPresent()) {
+        clients = processListeners.get().thenApply(listeners -> {
+          listeners.serve(handlers);
+          return new ServerBinding[] {listeners.http(), listeners.grpc()};
+        });
+      } else {
+        CompletionStage<ServerBinding> httpBinding =
+            clientServer(httpExt.newServerAt(settings.httpHost(), settings.httpPort()), clientTls)
+                // REST stays HTTP/1.1: an h2c upgrade attempt by a client is simply not taken up.
+                .adaptSettings(server -> server.withEnableHttp2(false))
+                .bind(handlers.rest());
+        CompletionStage<ServerBinding> grpcBinding =
+            clientServer(httpExt.newServerAt(settings.httpHost(), settings.grpcPort()), clientTls).bind(handlers.grpc());
+        clients = httpBinding.thenCombine(grpcBinding, (h, g) -> {
+          h.addToCoordinatedShutdown(DRAIN, system);
+          g.addToCoordinatedShutdown(DRAIN, system);
+          return new ServerBinding[] {h, g};
+        });
+      }
       CompletionStage<ServerBinding> dataPlane =
           DataPlane.bind(system, rig.bindHost(), rig.dataPlanePort(), artifacts, clusterTls);
       CompletionStage<Integer> management = RigManagement.start(cluster, auth, startup.runsInsecure(), directory.hostedReplicas(),
           new ModelsAdminRoute(catalog, directory).route(), new RoutingAdminRoute(routingStats, routingJournal).route());
       return dataPlane.thenCompose(d -> {
         d.addToCoordinatedShutdown(DRAIN, system);
-        return httpBinding;
-      }).thenCombine(grpcBinding, (h, g) -> {
-        h.addToCoordinatedShutdown(DRAIN, system);
-        g.addToCoordinatedShutdown(DRAIN, system);
-        return new Rig(cluster, settings, repository, h, g, 0);
-      }).thenCombine(management, (r, port) -> new Rig(r.cluster, r.settings, r.repository, r.http, r.grpc, port))
+        return clients;
+      }).thenCombine(management, (bindings, port) -> new Rig(cluster, settings, repository, bindings[0], bindings[1], port))
       .whenComplete((r, error) -> {
         if (error != null) system.terminate();
       });
@@ -216,9 +250,72 @@ public final class Rig {
     }
   }
 
+  /**
+   * Deploys what this rig's disk holds, told by a majority what the cluster deploys (kept as it
+   * is) and what it unloaded (not brought back). A rig that was away from a running cluster longer
+   * than tombstones are kept deploys nothing the cluster lacks.
+   */
+  private static CompletionStage<Void> deployDisk(ActorSystem<?> system, ModelRepository repository,
+      ClusterPresence presence, Executor blocking, Consumer<Map<String, Deployment>> deployedNow) {
+    DeploymentRegistry registry = DeploymentRegistry.get(system);
+    Cluster cluster = Cluster.get(system);
+    boolean othersRunning = java.util.stream.StreamSupport.stream(cluster.state().getMembers().spliterator(), false)
+        .anyMatch(m -> !m.equals(cluster.selfMember()));
+    boolean awayTooLong = othersRunning && presence.awayLongerThan(registry.tombstoneLifetime(), java.time.Instant.now());
+    if (awayTooLong) {
+      system.log().warn("This rig was away from the cluster longer than unloads are remembered ({}); "
+          + "it deploys nothing from its disk that the cluster does not deploy", registry.tombstoneLifetime());
+    }
+    return registry.currentFromMajority(MAJORITY_WAIT)
+        .thenCombine(registry.tombstonesFromMajority(MAJORITY_WAIT), (deployed, tombstones) ->
+            (Runnable) () -> {
+              deployedNow.accept(deployed);
+              repository.loadAll(deployed, tombstones.keySet(), awayTooLong);
+            })
+        .thenAcceptAsync(Runnable::run, blocking);
+  }
+
+  /**
+   * Records on disk, now and then, that this rig is a working member (it reaches most of the
+   * cluster), so that after a long absence it knows it was away.
+   */
+  private static void markPresence(ActorSystem<?> system, ClusterPresence presence, Executor blocking) {
+    Duration lifetime = DeploymentRegistry.get(system).tombstoneLifetime();
+    Duration every = lifetime.dividedBy(4).compareTo(PRESENCE_MARK) < 0 ? lifetime.dividedBy(4) : PRESENCE_MARK;
+    Cluster cluster = Cluster.get(system);
+    Runnable mark = () -> {
+      var state = cluster.state();
+      long members = java.util.stream.StreamSupport.stream(state.getMembers().spliterator(), false).count();
+      boolean reachesMost = state.getUnreachable().size() * 2L < members
+          && state.getUnreachableDataCenters().size() * 2 < state.getAllDataCenters().size();
+      if (reachesMost && cluster.selfMember().status() == MemberStatus.up()) {
+        presence.mark(java.time.Instant.now());
+      }
+    };
+    blocking.execute(mark);
+    system.scheduler().scheduleAtFixedRate(every, every, () -> blocking.execute(mark), system.executionContext());
+  }
+
   /** A server for API clients: HTTPS when client TLS is configured (gRPC then negotiates HTTP/2 by ALPN). */
   private static ServerBuilder clientServer(ServerBuilder server, Optional<HttpsConnectionContext> tls) {
     return tls.map(server::enableHttps).orElse(server);
+  }
+
+  /** Whether a rig in {@code status} is on its way out of the cluster (downed, or leaving). */
+  private static boolean leftTheCluster(MemberStatus status) {
+    return status == MemberStatus.down() || status == MemberStatus.removed()
+        || status == MemberStatus.exiting() || status == MemberStatus.leaving();
+  }
+
+  /** Completes when {@code system} starts its coordinated shutdown (a downing, or a stop). */
+  private static CompletionStage<Done> endingOf(ActorSystem<?> system) {
+    CompletableFuture<Done> ending = new CompletableFuture<>();
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "rigserve-incarnation-ending",
+        () -> {
+          ending.complete(Done.getInstance());
+          return CompletableFuture.completedFuture(Done.getInstance());
+        });
+    return ending;
   }
 
   /**
@@ -226,7 +323,8 @@ public final class Rig {
    * has its own), the idle timeout, and a request timeout just past the longest deadline a client
    * may ask for, so that the rig's own deadline answers first.
    */
-  private static Config withDerivedSettings(Config config) {
+  static Config withDerivedSettings(Config config) {
+
     ServingSettings settings = ServingSettings.from(config);
     return ConfigFactory.parseMap(Map.of(
             "pekko.http.server.parsing.max-content-length", settings.maxRequestBytes(),

@@ -1,6 +1,8 @@
 package io.rigserve.serving;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigRenderOptions;
 import io.rigserve.cluster.testkit.ClusterHarness;
 import java.io.IOException;
@@ -14,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.remote.RemoteActorRefProvider;
 import org.apache.pekko.remote.transport.ThrottlerTransportAdapter;
@@ -44,6 +47,12 @@ public final class TestCluster implements AutoCloseable {
 
   /** Starts a rig and waits until it is ready; the first rigs started are the seeds. */
   public TestRig start(String name, String region, double latitude, double longitude, String budget) throws Exception {
+    return start(name, region, latitude, longitude, budget, "");
+  }
+
+  /** Starts a rig as {@link #start(String, String, double, double, String)} with {@code extraConfig} (HOCON) on top. */
+  public TestRig start(String name, String region, double latitude, double longitude, String budget, String extraConfig)
+      throws Exception {
     Path repo = repositories.computeIfAbsent(name, n -> {
       try {
         return Files.createTempDirectory("rigserve-" + n);
@@ -51,16 +60,45 @@ public final class TestCluster implements AutoCloseable {
         throw new UncheckedIOException(e);
       }
     });
-    String harness = ClusterHarness.TEST_TIMINGS.root().render(ConfigRenderOptions.concise());
-    String seedList = String.join(",", seeds.stream().map(p -> "127.0.0.1:" + p).toList());
-    TestRig rig = TestRig.start(repo, TIMINGS + harness.substring(1, harness.length() - 1) + "\n"
-        + "rigserve.node { region = " + region + ", zone = " + name + ", latitude = " + latitude
-        + ", longitude = " + longitude + ", capacity.model-memory = " + budget + ", seed-nodes = \"" + seedList + "\" }\n");
+    TestRig rig = TestRig.start(repo, rigSettings(name, region, latitude, longitude, budget) + extraConfig + "\n");
     if (seeds.size() < 2) seeds.add(rig.rig.system().address().getPort().get());
     rigs.put(name, rig);
     regionOf.put(name, region);
     running.add(name);
     return rig;
+  }
+
+  /** HOCON for a rig of this cluster: the short timings, its identity and the seeds. */
+  private String rigSettings(String name, String region, double latitude, double longitude, String budget) {
+    String harness = ClusterHarness.TEST_TIMINGS.root().render(ConfigRenderOptions.concise());
+    String seedList = String.join(",", seeds.stream().map(p -> "127.0.0.1:" + p).toList());
+    return TIMINGS + harness.substring(1, harness.length() - 1) + "\n"
+        + "rigserve.node { region = " + region + ", zone = " + name + ", latitude = " + latitude
+        + ", longitude = " + longitude + ", capacity.model-memory = " + budget + ", seed-nodes = \"" + seedList + "\" }\n";
+  }
+
+  /**
+   * The whole configuration of a rig that joins this cluster but is started by the caller (as a
+   * {@link RigProcess}, say): free ports, a temporary repository.
+   */
+  public Config configFor(String name, String region, double latitude, double longitude, String budget) throws IOException {
+    Path repo = Files.createTempDirectory("rigserve-" + name);
+    repositories.put(name, repo);
+    return ConfigFactory.parseString(rigSettings(name, region, latitude, longitude, budget)
+            + "rigserve.repository.path = \"" + repo.toString().replace("\\", "/") + "\"\n"
+            + "rigserve.node.data-plane-port = " + TestRig.freePort() + "\n")
+        .withFallback(ConfigFactory.load());
+  }
+
+  /** Cuts {@code system} off from every running rig of this cluster (both directions), or heals the cut. */
+  public void cut(ActorSystem<?> system, boolean cut) {
+    ThrottlerTransportAdapter.ThrottleMode mode = cut
+        ? ThrottlerTransportAdapter.blackholeThrottleMode() : ThrottlerTransportAdapter.unthrottledThrottleMode();
+    for (String other : running) {
+      ActorSystem<?> peer = rigs.get(other).rig.system();
+      setThrottle(system, peer, mode);
+      setThrottle(peer, system, mode);
+    }
   }
 
   public TestRig rig(String name) {
@@ -104,10 +142,14 @@ public final class TestCluster implements AutoCloseable {
   }
 
   private void setThrottle(String from, String to, ThrottlerTransportAdapter.ThrottleMode mode) {
-    ExtendedActorSystem classic = (ExtendedActorSystem) Adapter.toClassic(rigs.get(from).rig.system());
+    setThrottle(rigs.get(from).rig.system(), rigs.get(to).rig.system(), mode);
+  }
+
+  private static void setThrottle(ActorSystem<?> from, ActorSystem<?> to, ThrottlerTransportAdapter.ThrottleMode mode) {
+    ExtendedActorSystem classic = (ExtendedActorSystem) Adapter.toClassic(from);
     RemoteActorRefProvider provider = (RemoteActorRefProvider) classic.provider();
     provider.transport().managementCommand(new ThrottlerTransportAdapter.SetThrottle(
-        rigs.get(to).rig.system().address(), ThrottlerTransportAdapter.bothDirection(), mode));
+        to.address(), ThrottlerTransportAdapter.bothDirection(), mode));
   }
 
   /** Stops a rig gracefully (it leaves the cluster). */

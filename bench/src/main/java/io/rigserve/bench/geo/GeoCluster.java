@@ -92,6 +92,20 @@ public final class GeoCluster implements AutoCloseable {
     command("heal");
   }
 
+  /** The region's network disappears (its link goes down); its rigs keep running, unreachable. */
+  public void vanish(String region) throws IOException, InterruptedException {
+    network.linkDown(regionNamed(region), true);
+  }
+
+  /** The region's network comes back. */
+  public void reappear(String region) throws IOException, InterruptedException {
+    network.linkDown(regionNamed(region), false);
+  }
+
+  private GeoRegion regionNamed(String name) {
+    return network.regions().stream().filter(r -> r.name().equals(name)).findFirst().orElseThrow();
+  }
+
   private void command(String line) throws IOException {
     for (Process p : proxies) {
       OutputStream in = p.getOutputStream();
@@ -137,6 +151,16 @@ public final class GeoCluster implements AutoCloseable {
       }
     }
     network.close();
+  }
+
+  /** Waits for a condition, polling; fails naming what did not happen, as {@code what} says it then. */
+  public static void await(Duration max, java.util.function.Supplier<String> what, BooleanSupplier condition)
+      throws InterruptedException {
+    try {
+      await(max, "", condition);
+    } catch (AssertionError e) {
+      throw new AssertionError("not within " + max + ": " + what.get());
+    }
   }
 
   /** Waits for a condition, polling; fails naming what did not happen. */

@@ -63,6 +63,14 @@ public final class GeoNetwork implements AutoCloseable {
     return regions;
   }
 
+  /**
+   * Takes the region's link down (its namespace's end of the veth): its host vanishes, so peers'
+   * connects and sends to it hang instead of being refused; {@code false} brings the link back.
+   */
+  public void linkDown(GeoRegion region, boolean down) throws IOException, InterruptedException {
+    ip("-n", region.namespace(), "link", "set", "eth0", down ? "down" : "up");
+  }
+
   /** Kills every process still in the namespaces, then removes them and the bridge. */
   @Override
   public void close() {

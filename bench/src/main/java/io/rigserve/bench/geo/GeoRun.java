@@ -9,16 +9,16 @@ import java.util.Map;
 
 /**
  * Runs the geo scenario and prints what the clients saw per phase as each fault ends:
- * {@code GeoRun [kill|cut|both] [WORK_DIR]}. Needs root (network namespaces); {@code deploy/run-geo.sh} is the front door.
+ * {@code GeoRun [kill|cut|vanish|both|all] [WORK_DIR]}. Needs root (network namespaces); {@code deploy/run-geo.sh} is the front door.
  */
 public final class GeoRun {
 
   private GeoRun() {}
 
   public static void main(String[] args) throws Exception {
-    String fault = args.length > 0 ? args[0] : "both";
-    if (!List.of("kill", "cut", "both").contains(fault)) {
-      System.err.println("usage: GeoRun [kill|cut|both] [WORK_DIR]");
+    String fault = args.length > 0 ? args[0] : "all";
+    if (!List.of("kill", "cut", "vanish", "both", "all").contains(fault)) {
+      System.err.println("usage: GeoRun [kill|cut|vanish|both|all] [WORK_DIR]");
       System.exit(2);
     }
     String why = GeoNetwork.unavailableReason();
@@ -41,8 +41,10 @@ public final class GeoRun {
       scenario.deployInStages(Duration.ofMinutes(2));
       Map<String, String> before = scenario.answers();
       System.out.println("geo run: model in " + GeoScenario.STAGES + " stages, replicas " + GeoScenario.expectedReplicas());
-      if (!fault.equals("cut")) reports.add(print(scenario.killRegion("eu-west")));
-      if (!fault.equals("kill")) reports.add(print(scenario.cutRegion("sa-east")));
+      // both: kill and cut; all: kill, cut and vanish, in turn.
+      if (List.of("kill", "both", "all").contains(fault)) reports.add(print(scenario.killRegion("eu-west")));
+      if (List.of("cut", "both", "all").contains(fault)) reports.add(print(scenario.cutRegion("sa-east")));
+      if (List.of("vanish", "all").contains(fault)) reports.add(print(scenario.vanishRegion("sa-east")));
       Map<String, String> after = scenario.answers();
       if (!after.equals(before)) {
         throw new AssertionError("answers changed across the faults: before " + before + ", after " + after);

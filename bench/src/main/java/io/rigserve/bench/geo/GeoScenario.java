@@ -12,7 +12,8 @@ import java.util.TreeMap;
 /**
  * The geo run: four regions with WAN delays between them, the demo model cut in two stages,
  * steady load from clients in several regions, then one fault: a region killed (its processes
- * killed, no leave) and started again, or a region cut off and healed.
+ * killed, no leave) and started again, a region cut off and healed, or a region's network gone
+ * (its link down, so connects to it hang) and back.
  *
  * <p>af-south has room for one stage only, so its chain borrows the other from the nearest region
  * with one (by the rigs' own RTT probes: eu-west, 160 ms away); killing eu-west makes it fail over
@@ -129,7 +130,9 @@ public final class GeoScenario {
       Thread.sleep(durations.settle().toMillis());
       long returnAt = phases.begin("return");
       cluster.startRigs(victim);
-      GeoCluster.await(durations.servingWithin(), victim + " ready and borrowed from again", () ->
+      GeoCluster.await(durations.servingWithin(), () -> victim + " ready and borrowed from again (rigs ready: "
+              + cluster.rigs(victim).stream().map(GeoRig::ready).toList() + ", ready replicas: " + readyReplicas(observer)
+              + ", stages sent there since: " + (watch.firstIncrease(returnAt) > 0) + ")", () ->
           cluster.rigs(victim).stream().allMatch(GeoRig::ready)
               && readyReplicas(observer).getOrDefault(victim, 0).equals(expectedReplicas().get(victim))
               && watch.firstIncrease(returnAt) > 0);
@@ -183,6 +186,46 @@ public final class GeoScenario {
           phases.stats(outcomes, end, others), phases.byRegion(outcomes, end, everyRegion),
           borrowed ? (watch.lastIncrease(faultAt, healAt) - faultAt) / 1e6 : -1, (downedAt - faultAt) / 1e6,
           (servingAt - healAt) / 1e6, failures(outcomes, phases));
+    } finally {
+      watch.stop();
+      load.stop();
+    }
+  }
+
+  /**
+   * Takes {@code victim}'s network away (its link goes down: peers' connects and sends hang) under
+   * load from the other regions' clients, waits until the others down it, brings the network back
+   * and waits until its rigs, rebuilt after learning they were downed, serve again.
+   */
+  public FaultReport vanishRegion(String victim) throws Exception {
+    List<String> clients = cluster.all().stream().map(r -> r.region().name()).distinct()
+        .filter(r -> !r.equals(victim)).toList();
+    RunPhases phases = new RunPhases();
+    GeoLoad load = startLoad(clients);
+    StageWatch watch = StageWatch.start(clients.stream().map(cluster::gateway).toList(), victim);
+    try {
+      phases.begin("steady");
+      Thread.sleep(durations.steady().toMillis());
+      boolean borrowed = watch.sent() > 0;
+      long faultAt = phases.begin("vanished");
+      cluster.vanish(victim);
+      GeoRig observer = cluster.gateway(clients.get(0));
+      GeoCluster.await(durations.downedWithin(), victim + " downed", () -> removed(observer, victim));
+      long downedAt = phases.begin("downed");
+      Thread.sleep(durations.settle().toMillis());
+      long returnAt = phases.begin("return");
+      cluster.reappear(victim);
+      GeoCluster.await(durations.servingWithin(), victim + " back and serving", () ->
+          cluster.rigs(victim).stream().allMatch(GeoRig::ready)
+              && readyReplicas(observer).getOrDefault(victim, 0).equals(expectedReplicas().get(victim)));
+      long servingAt = System.nanoTime();
+      Thread.sleep(durations.settle().toMillis());
+      List<GeoLoad.Outcome> outcomes = load.stop();
+      long end = System.nanoTime();
+      return new FaultReport("the network of " + victim + " vanishes (its link down: connects hang), then returns", victim,
+          phases.stats(outcomes, end, clients), phases.byRegion(outcomes, end, clients),
+          borrowed ? (watch.lastIncrease(faultAt, returnAt) - faultAt) / 1e6 : -1, (downedAt - faultAt) / 1e6,
+          (servingAt - returnAt) / 1e6, failures(outcomes, phases));
     } finally {
       watch.stop();
       load.stop();

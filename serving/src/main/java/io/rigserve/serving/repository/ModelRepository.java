@@ -53,6 +53,8 @@ public final class ModelRepository {
   private final Map<String, String> failures = new ConcurrentHashMap<>();
   /** Models unloaded on purpose (shown as such in the index). */
   private final Set<String> unloaded = ConcurrentHashMap.newKeySet();
+  /** model@version on disk that a returning rig did not deploy (unloaded while it was away) -> why. */
+  private final Map<String, String> heldBack = new ConcurrentHashMap<>();
   /** model@version published from this rig and not yet seen back in the cluster-wide map. */
   private final Set<String> published = ConcurrentHashMap.newKeySet();
 
@@ -77,13 +79,30 @@ public final class ModelRepository {
 
   /**
    * Deploys every model version found on disk with the default parameters, except versions the
-   * cluster already deploys: a rig coming back must not replace what was loaded while it was
-   * away. Failures are recorded, not thrown.
+   * cluster already deploys (a rig coming back must not replace what was loaded while it was
+   * away), versions with a tombstone (unloaded while it was away), and, when {@code awayTooLong}
+   * (away longer than tombstones are kept), every version the cluster does not deploy. Versions
+   * held back show as unavailable until loaded again. Failures are recorded, not thrown.
    */
-  public void loadAll(Map<String, Deployment> inCluster) {
+  public void loadAll(Map<String, Deployment> inCluster, Set<String> tombstones, boolean awayTooLong) {
     for (String name : modelNamesOnDisk()) {
+      Set<String> leave = new java.util.HashSet<>();
+      List<String> held = new ArrayList<>();
+      for (String version : versionsOnDisk(root.resolve(name))) {
+        String key = name + "@" + version;
+        if (inCluster.containsKey(key)) {
+          leave.add(key);
+        } else if (tombstones.contains(key) || awayTooLong) {
+          leave.add(key);
+          held.add(version);
+          heldBack.put(key, tombstones.contains(key)
+              ? "unloaded in the cluster while this rig was away"
+              : "not deployed in the cluster, which this rig left longer ago than unloads are remembered");
+        }
+      }
+      if (!held.isEmpty()) log.info("model {} versions {} not deployed again: {}", name, held, heldBack.get(name + "@" + held.get(0)));
       try {
-        load(name, DeployParameters.defaults(), inCluster.keySet());
+        load(name, DeployParameters.defaults(), leave);
       } catch (RuntimeException e) {
         log.warn("model {} did not load: {}", name, e.getMessage());
       }
@@ -117,6 +136,7 @@ public final class ModelRepository {
       try {
         deployed.add(publish(deployer.prepare(name, version, dir.resolve(version).resolve(MODEL_FILE), parameters)));
         failures.remove(name + "@" + version);
+        heldBack.remove(name + "@" + version);
         published.add(name + "@" + version);
       } catch (RuntimeException e) {
         failures.put(name + "@" + version, String.valueOf(e.getMessage()));
@@ -126,7 +146,7 @@ public final class ModelRepository {
     if (!failed.isEmpty()) {
       throw new InvalidModel("model '" + name + "' did not load: " + String.join("; ", failed));
     }
-    if (!kept.isEmpty()) log.info("model {} versions {} already deployed in the cluster: kept as they are", name, kept);
+    if (!kept.isEmpty()) log.info("model {} versions {} already deployed in the cluster or unloaded there: left as they are", name, kept);
     if (!deployed.isEmpty()) log.info("model {} deployed, versions {}", name, versions.stream().filter(v -> !kept.contains(v)).toList());
     return deployed;
   }
@@ -286,6 +306,8 @@ public final class ModelRepository {
     }
     String failure = failures.get(name + "@" + version);
     if (failure != null) return new ModelVersion(name, version, VersionState.UNAVAILABLE, failure, sha);
+    String held = heldBack.get(name + "@" + version);
+    if (held != null) return new ModelVersion(name, version, VersionState.UNAVAILABLE, held, sha);
     return new ModelVersion(name, version, VersionState.UNAVAILABLE, unloaded.contains(name) ? "unloaded" : "not loaded", sha);
   }
 

@@ -2,9 +2,11 @@ package io.rigserve.sharding.placement;
 
 import io.rigserve.cluster.serialization.LocalMessage;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collections;
 import java.util.Optional;
 import java.util.Set;
+import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -38,11 +41,18 @@ import org.slf4j.LoggerFactory;
  * majority write would be safer against a rig crashing right after the write, but majority
  * counts every rig of every region: while a region is dead and not yet downed, it fails. A
  * deployment change must succeed when a region is lost, so it is written locally.
+ *
+ * <p>An unload also leaves a {@link Tombstone} in a second map, so that a rig that was away when
+ * it happened (and so never saw the removal) does not deploy that version again from its disk.
+ * Tombstones older than the placement's {@code tombstone-lifetime} are dropped on the next change.
  */
 public final class DeploymentRegistry implements Extension {
 
   /** Key of the map in Distributed Data. */
   public static final Key<LWWMap<String, Deployment>> KEY = LWWMapKey.create("deployments");
+
+  /** Key of the tombstones of unloaded versions, by {@code model@version}. */
+  public static final Key<LWWMap<String, Tombstone>> TOMBSTONES = LWWMapKey.create("unloaded");
 
   /** Every deployment, sent to a subscriber at once and after every change. */
   public record Deployments(SortedMap<String, Deployment> byKey) implements LocalMessage {
@@ -61,9 +71,11 @@ public final class DeploymentRegistry implements Extension {
   private final AtomicLong subscriptions = new AtomicLong();
   /** Refusals already logged (key, publisher and reason), so that each is logged once. */
   private final Set<String> refused = ConcurrentHashMap.newKeySet();
+  private final Duration tombstoneLifetime;
 
   private DeploymentRegistry(ActorSystem<?> system) {
     this.system = system;
+    this.tombstoneLifetime = PlacementSettings.from(system.settings().config()).tombstoneLifetime();
     DistributedData ddata = DistributedData.get(system);
     this.replicator = ddata.replicator();
     this.self = ddata.selfUniqueAddress();
@@ -95,24 +107,38 @@ public final class DeploymentRegistry implements Extension {
     return usable;
   }
 
-  /** Adds or replaces the deployment of {@code deployment.key()}. */
+  /** Adds or replaces the deployment of {@code deployment.key()}; a tombstone of that version is lifted. */
   public CompletionStage<Done> publish(Deployment deployment) {
     Optional<String> invalid = deployment.validate();
     if (invalid.isPresent()) {
       // Every other rig would ignore it: refuse it here, where the caller can be told.
       return CompletableFuture.failedFuture(new IllegalArgumentException("deployment " + deployment + " not published: " + invalid.get()));
     }
-    return update(map -> map.put(self, deployment.key(), deployment));
+    return update(KEY, map -> map.put(self, deployment.key(), deployment))
+        .thenCompose(done -> update(TOMBSTONES, map -> {
+          LWWMap<String, Tombstone> kept = withoutExpired(map);
+          return kept.contains(deployment.key()) ? kept.remove(self, deployment.key()) : kept;
+        }));
   }
 
-  /** Removes the deployment {@code model@version}; its replicas stop in every region. */
+  /**
+   * Removes the deployment {@code model@version}; its replicas stop in every region. Leaves a
+   * tombstone, so rigs that come back with the version on their disk keep it unloaded.
+   */
   public CompletionStage<Done> remove(String key) {
-    return update(map -> map.remove(self, key));
+    Tombstone tombstone = new Tombstone(key, System.currentTimeMillis());
+    return update(KEY, map -> map.remove(self, key))
+        .thenCompose(done -> update(TOMBSTONES, map -> withoutExpired(map).put(self, key, tombstone)));
+  }
+
+  /** How long a tombstone is kept: the longest absence after which a rig may deploy its disk. */
+  public Duration tombstoneLifetime() {
+    return tombstoneLifetime;
   }
 
   /** The deployments this rig knows now (what gossip has brought so far). */
   public CompletionStage<SortedMap<String, Deployment>> current() {
-    return read(Replicator.readLocal()).thenApply(entries -> entries == null ? Collections.emptySortedMap() : entries);
+    return read(KEY, Replicator.readLocal(), this::usable).thenApply(entries -> entries == null ? Collections.emptySortedMap() : entries);
   }
 
   /**
@@ -121,23 +147,52 @@ public final class DeploymentRegistry implements Extension {
    * yet downed), what this rig knows by then.
    */
   public CompletionStage<SortedMap<String, Deployment>> currentFromMajority(Duration timeout) {
-    return read(new Replicator.ReadMajority(timeout)).thenCompose(entries ->
-        entries != null ? CompletableFuture.completedFuture(entries) : current());
+    return fromMajority(KEY, timeout, this::usable);
+  }
+
+  /** The live tombstones (unloads younger than the lifetime) a majority knows, as {@link #currentFromMajority}. */
+  public CompletionStage<SortedMap<String, Tombstone>> tombstonesFromMajority(Duration timeout) {
+    return fromMajority(TOMBSTONES, timeout, map -> new TreeMap<>(map.getEntries())).thenApply(all -> {
+      Instant now = Instant.now();
+      SortedMap<String, Tombstone> live = new TreeMap<>();
+      all.forEach((key, t) -> {
+        if (t.liveAt(now, tombstoneLifetime)) live.put(key, t);
+      });
+      return Collections.unmodifiableSortedMap(live);
+    });
+  }
+
+  private <V> CompletionStage<SortedMap<String, V>> fromMajority(Key<LWWMap<String, V>> key, Duration timeout,
+      Function<LWWMap<String, V>, SortedMap<String, V>> entries) {
+    return read(key, new Replicator.ReadMajority(timeout), entries).thenCompose(found -> found != null
+        ? CompletableFuture.completedFuture(found)
+        : read(key, Replicator.readLocal(), entries).thenApply(local -> local == null ? Collections.<String, V>emptySortedMap() : local));
   }
 
   /** The map as read at {@code consistency}: empty when it does not exist yet, null when the read failed. */
-  private CompletionStage<SortedMap<String, Deployment>> read(Replicator.ReadConsistency consistency) {
+  private <V> CompletionStage<SortedMap<String, V>> read(Key<LWWMap<String, V>> key, Replicator.ReadConsistency consistency,
+      Function<LWWMap<String, V>, SortedMap<String, V>> entries) {
     Duration askTimeout = consistency.timeout().plus(TIMEOUT);
-    return AskPattern.<Replicator.Command, Replicator.GetResponse<LWWMap<String, Deployment>>>ask(
-            replicator, replyTo -> new Replicator.Get<>(KEY, consistency, replyTo), askTimeout, system.scheduler())
+    return AskPattern.<Replicator.Command, Replicator.GetResponse<LWWMap<String, V>>>ask(
+            replicator, replyTo -> new Replicator.Get<>(key, consistency, replyTo), askTimeout, system.scheduler())
         .thenApply(response -> {
-          if (response instanceof Replicator.GetSuccess<LWWMap<String, Deployment>> success) {
-            return Collections.unmodifiableSortedMap(usable(success.get(KEY)));
+          if (response instanceof Replicator.GetSuccess<LWWMap<String, V>> success) {
+            return Collections.unmodifiableSortedMap(entries.apply(success.get(key)));
           }
-          if (response instanceof Replicator.NotFound) return Collections.<String, Deployment>emptySortedMap();
+          if (response instanceof Replicator.NotFound) return Collections.<String, V>emptySortedMap();
           return null;
         })
         .exceptionally(timedOut -> null);
+  }
+
+  /** {@code map} without the tombstones that have outlived their lifetime. */
+  private LWWMap<String, Tombstone> withoutExpired(LWWMap<String, Tombstone> map) {
+    Instant now = Instant.now();
+    LWWMap<String, Tombstone> kept = map;
+    for (Map.Entry<String, Tombstone> e : map.getEntries().entrySet()) {
+      if (!e.getValue().liveAt(now, tombstoneLifetime)) kept = kept.remove(self, e.getKey());
+    }
+    return kept;
   }
 
   /** Sends {@code subscriber} the deployments now and after every change, until it stops. */
@@ -171,10 +226,10 @@ public final class DeploymentRegistry implements Extension {
     return "rigserve-deployment-watch-" + subscriptions.incrementAndGet();
   }
 
-  private CompletionStage<Done> update(java.util.function.Function<LWWMap<String, Deployment>, LWWMap<String, Deployment>> modify) {
-    return AskPattern.<Replicator.Command, Replicator.UpdateResponse<LWWMap<String, Deployment>>>ask(
+  private <V> CompletionStage<Done> update(Key<LWWMap<String, V>> key, Function<LWWMap<String, V>, LWWMap<String, V>> modify) {
+    return AskPattern.<Replicator.Command, Replicator.UpdateResponse<LWWMap<String, V>>>ask(
             replicator,
-            replyTo -> new Replicator.Update<>(KEY, LWWMap.create(), Replicator.writeLocal(), replyTo, modify::apply),
+            replyTo -> new Replicator.Update<>(key, LWWMap.create(), Replicator.writeLocal(), replyTo, modify::apply),
             TIMEOUT,
             system.scheduler())
         .thenCompose(response -> response instanceof Replicator.UpdateSuccess

@@ -13,9 +13,12 @@ import java.time.Duration;
  * @param imbalance load share gap between the fullest and the emptiest rig tolerated before moving
  * @param rebalanceInterval how often Cluster Sharding moves replicas to their placed rig
  * @param handoffTimeout longest a move waits for the rigs to let go of a replica
+ * @param tombstoneLifetime how long an unload is remembered; the longest absence after which a
+ *     returning rig may still deploy what its disk holds
  */
 public record PlacementSettings(
-    Duration interval, int maxMovesPerRound, double imbalance, Duration rebalanceInterval, Duration handoffTimeout) {
+    Duration interval, int maxMovesPerRound, double imbalance, Duration rebalanceInterval, Duration handoffTimeout,
+    Duration tombstoneLifetime) {
 
   public static PlacementSettings from(Config config) {
     SettingsReader s = new SettingsReader(config, "rigserve.placement");
@@ -24,7 +27,8 @@ public record PlacementSettings(
         s.integer("max-moves-per-round", 0, Integer.MAX_VALUE, "0 or more"),
         s.number("imbalance", 0, 1, "a share from 0 to 1"),
         s.duration("rebalance-interval"),
-        s.duration("handoff-timeout"));
+        s.duration("handoff-timeout"),
+        s.duration("tombstone-lifetime"));
   }
 
   public PlacementPolicy policy() {
