@@ -3,10 +3,9 @@ package io.rigserve.serving.inference;
 import io.rigserve.cluster.http.ClientText;
 import io.rigserve.serving.error.InvalidInput;
 import io.rigserve.serving.runtime.TensorSpec;
+import io.rigserve.sharding.tensor.BytesElements;
 import io.rigserve.sharding.tensor.DataType;
 import io.rigserve.sharding.tensor.Tensor;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -92,22 +91,11 @@ public final class InferRequestValidator {
 
   /** Counts the length-prefixed elements of a BYTES tensor, refusing a malformed encoding. */
   static long countByteElements(Tensor t) {
-    String name = ClientText.echo(t.name());
-    ByteBuffer b = ByteBuffer.wrap(t.data()).order(ByteOrder.LITTLE_ENDIAN);
-    long n = 0;
-    while (b.remaining() > 0) {
-      if (b.remaining() < 4) {
-        throw new InvalidInput("input '" + name + "': BYTES data ends inside a 4-byte length prefix");
-      }
-      int len = b.getInt();
-      if (len < 0 || len > b.remaining()) {
-        throw new InvalidInput("input '" + name + "': BYTES element " + n + " claims " + len
-            + " bytes, only " + b.remaining() + " remain");
-      }
-      b.position(b.position() + len);
-      n++;
+    try {
+      return BytesElements.count(t.data());
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInput("input '" + ClientText.echo(t.name()) + "': " + e.getMessage());
     }
-    return n;
   }
 
   /** The elements a shape describes; a shape whose product overflows is the client's error, not ours. */

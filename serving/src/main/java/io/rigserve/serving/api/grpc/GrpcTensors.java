@@ -7,6 +7,7 @@ import io.rigserve.proto.inference.ModelInferRequest.InferInputTensor;
 import io.rigserve.proto.inference.ModelInferResponse.InferOutputTensor;
 import io.rigserve.serving.error.InvalidInput;
 import io.rigserve.serving.inference.InferRequestValidator;
+import io.rigserve.sharding.tensor.BytesElements;
 import io.rigserve.sharding.tensor.DataType;
 import io.rigserve.sharding.tensor.Tensor;
 import java.io.ByteArrayOutputStream;
@@ -64,8 +65,7 @@ final class GrpcTensors {
     if (type == DataType.BYTES) {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       for (ByteString s : c.getBytesContentsList()) {
-        out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(s.size()).array());
-        out.writeBytes(s.toByteArray());
+        BytesElements.append(out, s.toByteArray());
       }
       return out.toByteArray();
     }
@@ -120,13 +120,8 @@ final class GrpcTensors {
       case UINT64 -> { while (b.hasRemaining()) c.addUint64Contents(b.getLong()); }
       case FP32 -> { while (b.hasRemaining()) c.addFp32Contents(b.getFloat()); }
       case FP64 -> { while (b.hasRemaining()) c.addFp64Contents(b.getDouble()); }
-      case BYTES -> {
-        while (b.hasRemaining()) {
-          int len = b.getInt();
-          c.addBytesContents(ByteString.copyFrom(t.data(), b.position(), len));
-          b.position(b.position() + len);
-        }
-      }
+      case BYTES -> BytesElements.forEach(t.data(), (data, offset, length) ->
+          c.addBytesContents(ByteString.copyFrom(data, offset, length)));
       case FP16 -> throw new IllegalStateException("FP16 outputs are always sent raw");
     }
     return out.setContents(c).build();

@@ -8,6 +8,7 @@ import io.rigserve.cluster.http.ClientText;
 import io.rigserve.serving.error.InvalidInput;
 import io.rigserve.serving.error.PayloadTooLarge;
 import io.rigserve.serving.inference.InferRequestValidator;
+import io.rigserve.sharding.tensor.BytesElements;
 import io.rigserve.sharding.tensor.DataType;
 import io.rigserve.sharding.tensor.Float16;
 import io.rigserve.sharding.tensor.Tensor;
@@ -67,13 +68,8 @@ final class JsonTensors {
       case FP16 -> { while (b.hasRemaining()) data.add(Float16.toFloat(b.getShort())); }
       case FP32 -> { while (b.hasRemaining()) data.add(b.getFloat()); }
       case FP64 -> { while (b.hasRemaining()) data.add(b.getDouble()); }
-      case BYTES -> {
-        while (b.hasRemaining()) {
-          int len = b.getInt();
-          data.add(new String(t.data(), b.position(), len, StandardCharsets.UTF_8));
-          b.position(b.position() + len);
-        }
-      }
+      case BYTES -> BytesElements.forEach(t.data(), (bytes, offset, length) ->
+          data.add(new String(bytes, offset, length, StandardCharsets.UTF_8)));
     }
     return node;
   }
@@ -228,8 +224,7 @@ final class JsonTensors {
     if (!data.isArray()) {
       if (!data.isTextual()) throw badValue(name, DataType.BYTES, data);
       byte[] s = data.asText().getBytes(StandardCharsets.UTF_8);
-      out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(s.length).array());
-      out.writeBytes(s);
+      BytesElements.append(out, s);
       return 1;
     }
     long n = 0;

@@ -1,7 +1,8 @@
-package io.rigserve.serving.runtime;
+package io.rigserve.sharding.tensor;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class BytesElementsTest {
@@ -19,10 +20,10 @@ class BytesElementsTest {
     byte[] flat = BytesElements.encode(new byte[][] {{1, 2, 3}});
     assertThrows(IllegalArgumentException.class, () -> BytesElements.decode(flat, 2));
     assertThrows(IllegalArgumentException.class, () -> BytesElements.decode(flat, 0));
-    byte[] truncated = java.util.Arrays.copyOf(flat, flat.length - 1);
+    byte[] truncated = Arrays.copyOf(flat, flat.length - 1);
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> BytesElements.decode(truncated, 1));
-    assertTrue(e.getMessage().contains("claims 3 bytes"), e.getMessage());
+    assertTrue(e.getMessage().contains("declares 3 bytes"), e.getMessage());
   }
 
   @Test
