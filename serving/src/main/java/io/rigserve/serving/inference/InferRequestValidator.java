@@ -73,7 +73,7 @@ public final class InferRequestValidator {
             + ", the model expects " + Arrays.toString(want) + " (-1: any size)");
       }
     }
-    long count = elementCount(t.name(), shape);
+    long count = elementCount(t.name(), shape, Long.MAX_VALUE);
     if (t.datatype().isFixedSize()) {
       long needed = bytes(t.name(), count, t.datatype());
       if (t.data().length != needed) {
@@ -98,14 +98,23 @@ public final class InferRequestValidator {
     }
   }
 
-  /** The elements a shape describes; a shape whose product overflows is the client's error, not ours. */
-  public static long elementCount(String tensor, long[] shape) {
+  /**
+   * The elements a client's shape describes, the one count both front ends use: a shape whose
+   * product overflows, or exceeds {@code maxElements} (what the bytes received can hold), is the
+   * client's error, not ours. Dimensions are not negative (the front ends refuse those first).
+   */
+  public static long elementCount(String tensor, long[] shape, long maxElements) {
+    long count;
     try {
-      return Tensor.elementCount(shape);
+      count = Tensor.elementCount(shape);
     } catch (ArithmeticException e) {
-      throw new InvalidInput("tensor '" + ClientText.echo(tensor) + "' has shape " + ClientText.echo(Arrays.toString(shape))
-          + ": more elements than any request can hold");
+      count = Long.MAX_VALUE;
     }
+    if (count > maxElements) {
+      throw new InvalidInput("input '" + ClientText.echo(tensor) + "' has shape " + ClientText.echo(Arrays.toString(shape))
+          + ", more elements than the request can hold");
+    }
+    return count;
   }
 
   private static long bytes(String tensor, long count, DataType type) {

@@ -117,7 +117,7 @@ public final class GrpcInferenceApi implements GRPCInferenceServicePowerApi {
     }
     List<Tensor> inputs = new ArrayList<>(in.getInputsCount());
     for (int i = 0; i < in.getInputsCount(); i++) {
-      inputs.add(GrpcTensors.decode(in.getInputs(i), raws > 0 ? in.getRawInputContents(i) : null));
+      inputs.add(GrpcTensors.decode(in.getInputs(i), raws > 0 ? in.getRawInputContents(i) : null, in.getSerializedSize()));
     }
     List<String> outputs = in.getOutputsList().stream().map(ModelInferRequest.InferRequestedOutputTensor::getName).toList();
     Map<String, Object> parameters = parameters(in.getParametersMap());

@@ -24,7 +24,11 @@ final class GrpcTensors {
 
   private GrpcTensors() {}
 
-  static Tensor decode(InferInputTensor input, ByteString raw) {
+  /**
+   * @param maxElements the most elements the request's bytes can carry (each takes at least one
+   *     byte on the wire, raw or typed)
+   */
+  static Tensor decode(InferInputTensor input, ByteString raw, long maxElements) {
     if (input.getName().isEmpty()) {
       throw new InvalidInput("an input has no name");
     }
@@ -34,7 +38,7 @@ final class GrpcTensors {
     for (long d : shape) {
       if (d < 0) throw new InvalidInput("input '" + name + "' has a negative dimension in shape " + ClientText.echo(Arrays.toString(shape)));
     }
-    long count = InferRequestValidator.elementCount(input.getName(), shape);
+    long count = InferRequestValidator.elementCount(input.getName(), shape, maxElements);
     if (raw != null) {
       if (input.hasContents()) {
         throw new InvalidInput("input '" + name + "' has both contents and raw_input_contents: use one");

@@ -37,7 +37,7 @@ final class JsonTensors {
     String name = text(node, "name", "input");
     DataType type = InferRequestValidator.datatype(name, text(node, "datatype", "input '" + ClientText.echo(name) + "'"));
     long[] shape = shape(name, node.get("shape"));
-    long count = count(name, shape, maxElements);
+    long count = InferRequestValidator.elementCount(name, shape, maxElements);
     JsonNode data = node.get("data");
     if (data == null || data.isNull()) {
       throw new InvalidInput("input '" + ClientText.echo(name) + "' has no data");
@@ -96,18 +96,6 @@ final class JsonTensors {
       shape[i] = d.asLong();
     }
     return shape;
-  }
-
-  private static long count(String name, long[] shape, long maxElements) {
-    long n = 1;
-    for (long d : shape) {
-      if (d != 0 && n > maxElements / d) {
-        throw new InvalidInput("input '" + ClientText.echo(name) + "' has shape " + ClientText.echo(Arrays.toString(shape))
-            + ", more elements than the request can hold");
-      }
-      n *= d;
-    }
-    return n;
   }
 
   /**
