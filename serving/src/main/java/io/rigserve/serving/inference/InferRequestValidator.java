@@ -104,17 +104,14 @@ public final class InferRequestValidator {
    * client's error, not ours. Dimensions are not negative (the front ends refuse those first).
    */
   public static long elementCount(String tensor, long[] shape, long maxElements) {
-    long count;
     try {
-      count = Tensor.elementCount(shape);
-    } catch (ArithmeticException e) {
-      count = Long.MAX_VALUE;
+      long count = Tensor.elementCount(shape);
+      if (count <= maxElements) return count;
+    } catch (ArithmeticException overflow) {
+      // falls through to the same refusal
     }
-    if (count > maxElements) {
-      throw new InvalidInput("input '" + ClientText.echo(tensor) + "' has shape " + ClientText.echo(Arrays.toString(shape))
-          + ", more elements than the request can hold");
-    }
-    return count;
+    throw new InvalidInput("input '" + ClientText.echo(tensor) + "' has shape " + ClientText.echo(Arrays.toString(shape))
+        + ", more elements than the request can hold");
   }
 
   private static long bytes(String tensor, long count, DataType type) {
