@@ -1,5 +1,6 @@
 package io.rigserve.cluster.http;
 
+import io.rigserve.cluster.Failures;
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.handleExceptions;
 import static org.apache.pekko.http.javadsl.server.Directives.handleRejections;
@@ -10,8 +11,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
@@ -80,10 +79,7 @@ public final class JsonErrors {
         return Optional.of(response(illegal.status().intValue(), illegal.info().summary()));
       }
     }
-    Throwable top = failure;
-    while ((top instanceof CompletionException || top instanceof ExecutionException) && top.getCause() != null) {
-      top = top.getCause();
-    }
+    Throwable top = Failures.unwrap(failure);
     // Only a timeout reading the body itself (HttpEntity.toStrict) is the client's; not one deeper inside.
     if (top instanceof TimeoutException && String.valueOf(top.getMessage()).contains("toStrict")) {
       return Optional.of(response(408, "the request body did not arrive in time"));

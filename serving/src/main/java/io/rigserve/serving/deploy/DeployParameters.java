@@ -30,7 +30,7 @@ public record DeployParameters(OptionalInt partitions, List<String> regions, int
         partitions = OptionalInt.empty();
       } else if (k instanceof Long n && n >= 1 && n <= 1024) {
         partitions = OptionalInt.of(n.intValue());
-      } else if (k instanceof String s && s.matches("[0-9]{1,4}") && Integer.parseInt(s) >= 1) {
+      } else if (k instanceof String s && s.matches("[0-9]{1,4}") && Integer.parseInt(s) >= 1 && Integer.parseInt(s) <= 1024) {
         partitions = OptionalInt.of(Integer.parseInt(s));
       } else {
         throw new InvalidInput("parameter 'partitions' must be an integer from 1 to 1024 or \"auto\", got " + k);
@@ -56,7 +56,7 @@ public record DeployParameters(OptionalInt partitions, List<String> regions, int
     if (n != null) {
       if (n instanceof Long v && v >= 1 && v <= 64) {
         replicas = v.intValue();
-      } else if (n instanceof String s && s.matches("[0-9]{1,2}") && Integer.parseInt(s) >= 1) {
+      } else if (n instanceof String s && s.matches("[0-9]{1,2}") && Integer.parseInt(s) >= 1 && Integer.parseInt(s) <= 64) {
         replicas = Integer.parseInt(s);
       } else {
         throw new InvalidInput("parameter 'replicas_per_region' must be an integer from 1 to 64, got " + n);

@@ -3,10 +3,10 @@ package io.rigserve.serving.error;
 /** An uploaded or stored model file is not a usable ONNX model. */
 public final class InvalidModel extends ServingException {
   public InvalidModel(String message) {
-    super(message);
+    super(ErrorKind.INVALID_MODEL, message);
   }
 
   public InvalidModel(String message, Throwable cause) {
-    super(message, cause);
+    super(ErrorKind.INVALID_MODEL, message, cause);
   }
 }

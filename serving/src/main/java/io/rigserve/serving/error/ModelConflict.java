@@ -3,10 +3,10 @@ package io.rigserve.serving.error;
 /** The change conflicts with the repository's state (for example an existing version). */
 public final class ModelConflict extends ServingException {
   public ModelConflict(String message) {
-    super(message);
+    super(ErrorKind.CONFLICT, message);
   }
 
   public ModelConflict(String message, Throwable cause) {
-    super(message, cause);
+    super(ErrorKind.CONFLICT, message, cause);
   }
 }

@@ -3,10 +3,10 @@ package io.rigserve.serving.error;
 /** The request or upload is larger than the configured limit. */
 public final class PayloadTooLarge extends ServingException {
   public PayloadTooLarge(String message) {
-    super(message);
+    super(ErrorKind.PAYLOAD_TOO_LARGE, message);
   }
 
   public PayloadTooLarge(String message, Throwable cause) {
-    super(message, cause);
+    super(ErrorKind.PAYLOAD_TOO_LARGE, message, cause);
   }
 }

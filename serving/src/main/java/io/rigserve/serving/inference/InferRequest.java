@@ -3,7 +3,6 @@ package io.rigserve.serving.inference;
 import io.rigserve.sharding.tensor.Tensor;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -17,7 +16,6 @@ public record InferRequest(
     String model,
     String version,
     String id,
-    Map<String, Object> parameters,
     List<Tensor> inputs,
     List<String> outputs,
     Optional<Duration> timeout) {}

@@ -2,11 +2,10 @@ package io.rigserve.serving.inference;
 
 import io.rigserve.cluster.http.ClientText;
 import io.rigserve.serving.error.InvalidInput;
+import io.rigserve.sharding.tensor.BytesElements;
 import io.rigserve.sharding.tensor.TensorSpec;
 import io.rigserve.sharding.tensor.DataType;
 import io.rigserve.sharding.tensor.Tensor;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -74,7 +73,7 @@ public final class InferRequestValidator {
             + ", the model expects " + Arrays.toString(want) + " (-1: any size)");
       }
     }
-    long count = elementCount(t.name(), shape);
+    long count = elementCount(t.name(), shape, Long.MAX_VALUE);
     if (t.datatype().isFixedSize()) {
       long needed = bytes(t.name(), count, t.datatype());
       if (t.data().length != needed) {
@@ -92,32 +91,27 @@ public final class InferRequestValidator {
 
   /** Counts the length-prefixed elements of a BYTES tensor, refusing a malformed encoding. */
   static long countByteElements(Tensor t) {
-    String name = ClientText.echo(t.name());
-    ByteBuffer b = ByteBuffer.wrap(t.data()).order(ByteOrder.LITTLE_ENDIAN);
-    long n = 0;
-    while (b.remaining() > 0) {
-      if (b.remaining() < 4) {
-        throw new InvalidInput("input '" + name + "': BYTES data ends inside a 4-byte length prefix");
-      }
-      int len = b.getInt();
-      if (len < 0 || len > b.remaining()) {
-        throw new InvalidInput("input '" + name + "': BYTES element " + n + " claims " + len
-            + " bytes, only " + b.remaining() + " remain");
-      }
-      b.position(b.position() + len);
-      n++;
+    try {
+      return BytesElements.count(t.data());
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInput("input '" + ClientText.echo(t.name()) + "': " + e.getMessage());
     }
-    return n;
   }
 
-  /** The elements a shape describes; a shape whose product overflows is the client's error, not ours. */
-  public static long elementCount(String tensor, long[] shape) {
+  /**
+   * The elements a client's shape describes, the one count both front ends use: a shape whose
+   * product overflows, or exceeds {@code maxElements} (what the bytes received can hold), is the
+   * client's error, not ours. Dimensions are not negative (the front ends refuse those first).
+   */
+  public static long elementCount(String tensor, long[] shape, long maxElements) {
     try {
-      return Tensor.elementCount(shape);
-    } catch (ArithmeticException e) {
-      throw new InvalidInput("tensor '" + ClientText.echo(tensor) + "' has shape " + ClientText.echo(Arrays.toString(shape))
-          + ": more elements than any request can hold");
+      long count = Tensor.elementCount(shape);
+      if (count <= maxElements) return count;
+    } catch (ArithmeticException overflow) {
+      // falls through to the same refusal
     }
+    throw new InvalidInput("input '" + ClientText.echo(tensor) + "' has shape " + ClientText.echo(Arrays.toString(shape))
+        + ", more elements than the request can hold");
   }
 
   private static long bytes(String tensor, long count, DataType type) {

@@ -1,5 +1,6 @@
 package io.rigserve.serving.routing;
 
+import io.rigserve.cluster.Failures;
 import io.rigserve.serving.error.DeadlineExceeded;
 import io.rigserve.serving.error.InvalidInput;
 import io.rigserve.serving.error.NoHealthyReplica;
@@ -15,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -150,7 +150,7 @@ public final class PipelineRouter {
         int full = overloaded + (failed.reason() == StageResult.Reason.OVERLOADED ? 1 : 0);
         return attempt(call, index + 1, full, new FailedAttempt(target.describe(), reason(failed)));
       }
-      Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+      Throwable cause = Failures.unwrap(error);
       call.failures().add(target.describe() + ": " + cause);
       return attempt(call, index + 1, overloaded, new FailedAttempt(target.describe(), reason(cause)));
     }).thenCompose(stage -> stage);

@@ -1,5 +1,6 @@
 package io.rigserve.serving.transfer;
 
+import io.rigserve.cluster.Failures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -95,7 +96,7 @@ public final class ArtifactFetcher {
     }
     return fetchFrom(id, sha, peer).handle((path, error) -> {
       if (error == null) return CompletableFuture.completedFuture(path);
-      Throwable cause = error.getCause() != null && error instanceof CompletionException ? error.getCause() : error;
+      Throwable cause = Failures.unwrap(error);
       log.warn("fetching {} from {} failed: {}", id, peer, cause.getMessage());
       failures.add(peer + ": " + cause.getMessage());
       return tryPeers(id, sha, peers, i + 1, failures);

@@ -8,6 +8,7 @@ import io.rigserve.serving.demo.DemoModels;
 import io.rigserve.serving.onnx.OnnxGraphBuilder;
 import io.rigserve.serving.testmodels.TestModels;
 import io.rigserve.sharding.replica.PartitionRuntime.RuntimeFailure;
+import io.rigserve.sharding.tensor.BytesElements;
 import io.rigserve.sharding.tensor.DataType;
 import io.rigserve.sharding.tensor.Tensor;
 import io.rigserve.sharding.tensor.TensorSpec;

@@ -1,6 +1,6 @@
 package io.rigserve.serving.testmodels;
 
-import io.rigserve.serving.runtime.BytesElements;
+import io.rigserve.sharding.tensor.BytesElements;
 import io.rigserve.sharding.tensor.DataType;
 import io.rigserve.sharding.tensor.Tensor;
 import java.nio.ByteBuffer;

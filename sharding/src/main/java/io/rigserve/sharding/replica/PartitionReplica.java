@@ -1,5 +1,6 @@
 package io.rigserve.sharding.replica;
 
+import io.rigserve.cluster.Failures;
 import io.rigserve.cluster.serialization.InternalMessage;
 import io.rigserve.sharding.tensor.Tensor;
 import java.time.Duration;
@@ -126,7 +127,7 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
       opening = CompletableFuture.failedFuture(e);
     }
     getContext().pipeToSelf(opening, (rt, error) ->
-        rt != null ? new Opened(rt, null) : new Opened(null, describe(error)));
+        rt != null ? new Opened(rt, null) : new Opened(null, Failures.describe(error)));
   }
 
   private Behavior<Command> onOpened(Opened opened) {
@@ -220,15 +221,6 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
     state = next;
     reason = why;
     host.tell(new ReplicaHost.ReplicaChanged(id, next, why, getContext().getSelf()));
-  }
-
-  private static String describe(Throwable error) {
-    Throwable cause = error;
-    while (cause instanceof CompletionException && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    if (cause == null) return "unknown failure";
-    return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
   }
 
   /**

@@ -1,7 +1,5 @@
 package io.rigserve.sharding.tensor;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
@@ -60,19 +58,7 @@ public record Tensor(String name, DataType datatype, long[] shape, byte[] data) 
     } catch (ArithmeticException e) {
       return Optional.of(label() + " describes more elements than a tensor can hold");
     }
-    ByteBuffer in = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
-    for (long i = 0; i < count; i++) {
-      if (in.remaining() < 4) return Optional.of(label() + " ends before the length of element " + i + " of " + count);
-      int length = in.getInt();
-      if (length < 0 || length > in.remaining()) {
-        return Optional.of(label() + " element " + i + " declares " + Integer.toUnsignedString(length)
-            + " bytes, " + in.remaining() + " remain");
-      }
-      in.position(in.position() + length);
-    }
-    return in.hasRemaining()
-        ? Optional.of(label() + " has " + in.remaining() + " bytes after its " + count + " elements")
-        : Optional.empty();
+    return BytesElements.problem(data, count).map(problem -> label() + ": " + problem);
   }
 
   /** Names the tensor in a refusal, short whatever the sender put in its name and shape. */

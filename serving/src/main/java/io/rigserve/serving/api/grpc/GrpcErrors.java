@@ -1,23 +1,16 @@
 package io.rigserve.serving.api.grpc;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.Status;
+import io.rigserve.cluster.Failures;
 import io.rigserve.cluster.http.ClientText;
-import io.rigserve.serving.error.DeadlineExceeded;
-import io.rigserve.serving.error.InvalidInput;
-import io.rigserve.serving.error.InvalidModel;
-import io.rigserve.serving.error.ModelConflict;
-import io.rigserve.serving.error.ModelNotReady;
-import io.rigserve.serving.error.NoHealthyReplica;
-import io.rigserve.serving.error.Overloaded;
-import io.rigserve.serving.error.PayloadTooLarge;
+import io.rigserve.serving.error.ErrorKind;
 import io.rigserve.serving.error.ServingException;
-import io.rigserve.serving.error.UnknownModel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.grpc.GrpcServiceException;
 import org.apache.pekko.grpc.Trailers;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -25,6 +18,7 @@ import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.japi.Function;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +31,7 @@ final class GrpcErrors {
 
   private GrpcErrors() {}
 
-  static org.apache.pekko.japi.Function<ActorSystem, org.apache.pekko.japi.Function<Throwable, Trailers>> handler() {
+  static Function<ActorSystem, Function<Throwable, Trailers>> handler() {
     return system -> GrpcErrors::trailers;
   }
 
@@ -47,22 +41,19 @@ final class GrpcErrors {
   }
 
   static Status status(Throwable failure) {
-    Throwable e = failure;
-    for (Throwable c = e; c != null; c = c.getCause()) {
-      if (c instanceof EntityStreamSizeException size) {
-        return Status.RESOURCE_EXHAUSTED.withDescription("request too large: the limit is " + size.limit() + " bytes");
-      }
+    var size = Failures.find(failure, EntityStreamSizeException.class);
+    if (size.isPresent()) {
+      return Status.RESOURCE_EXHAUSTED.withDescription("request too large: the limit is " + size.get().limit() + " bytes");
     }
-    while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
-      e = e.getCause();
+    var serving = Failures.find(failure, ServingException.class);
+    if (serving.isPresent()) {
+      return code(serving.get().kind()).withDescription(serving.get().getMessage());
     }
-    if (e instanceof ServingException s) {
-      return code(s).withDescription(s.getMessage());
-    }
-    if (e instanceof org.apache.pekko.grpc.GrpcServiceException g) {
+    Throwable e = Failures.unwrap(failure);
+    if (e instanceof GrpcServiceException g) {
       return g.getStatus();
     }
-    if (e instanceof com.google.protobuf.InvalidProtocolBufferException) {
+    if (e instanceof InvalidProtocolBufferException) {
       return Status.INVALID_ARGUMENT.withDescription("malformed protobuf: " + e.getMessage());
     }
     if (e instanceof UnsupportedOperationException) {
@@ -98,13 +89,15 @@ final class GrpcErrors {
     return out.toString();
   }
 
-  private static Status code(ServingException e) {
-    if (e instanceof InvalidInput || e instanceof InvalidModel) return Status.INVALID_ARGUMENT;
-    if (e instanceof UnknownModel) return Status.NOT_FOUND;
-    if (e instanceof ModelConflict) return Status.ALREADY_EXISTS;
-    if (e instanceof PayloadTooLarge || e instanceof Overloaded) return Status.RESOURCE_EXHAUSTED;
-    if (e instanceof ModelNotReady || e instanceof NoHealthyReplica) return Status.UNAVAILABLE;
-    if (e instanceof DeadlineExceeded) return Status.DEADLINE_EXCEEDED;
-    return Status.INTERNAL;
+  /** Every kind has its code; no default, so a new kind must be given one here to compile. */
+  static Status code(ErrorKind kind) {
+    return switch (kind) {
+      case INVALID_INPUT, INVALID_MODEL -> Status.INVALID_ARGUMENT;
+      case UNKNOWN_MODEL -> Status.NOT_FOUND;
+      case CONFLICT -> Status.ALREADY_EXISTS;
+      case PAYLOAD_TOO_LARGE, OVERLOADED -> Status.RESOURCE_EXHAUSTED;
+      case MODEL_NOT_READY, NO_HEALTHY_REPLICA -> Status.UNAVAILABLE;
+      case DEADLINE_EXCEEDED -> Status.DEADLINE_EXCEEDED;
+    };
   }
 }

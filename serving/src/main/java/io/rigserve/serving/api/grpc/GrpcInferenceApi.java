@@ -17,6 +17,7 @@ import io.rigserve.proto.inference.ServerReadyRequest;
 import io.rigserve.proto.inference.ServerReadyResponse;
 import io.rigserve.serving.error.InvalidInput;
 import io.rigserve.serving.inference.InferRequest;
+import io.rigserve.serving.inference.RequestTimeout;
 import io.rigserve.serving.inference.InferResponse;
 import io.rigserve.serving.inference.InferenceService;
 import io.rigserve.serving.inference.ModelMetadata;
@@ -116,11 +117,11 @@ public final class GrpcInferenceApi implements GRPCInferenceServicePowerApi {
     }
     List<Tensor> inputs = new ArrayList<>(in.getInputsCount());
     for (int i = 0; i < in.getInputsCount(); i++) {
-      inputs.add(GrpcTensors.decode(in.getInputs(i), raws > 0 ? in.getRawInputContents(i) : null));
+      inputs.add(GrpcTensors.decode(in.getInputs(i), raws > 0 ? in.getRawInputContents(i) : null, in.getSerializedSize()));
     }
     List<String> outputs = in.getOutputsList().stream().map(ModelInferRequest.InferRequestedOutputTensor::getName).toList();
     Map<String, Object> parameters = parameters(in.getParametersMap());
-    return new InferRequest(in.getModelName(), in.getModelVersion(), in.getId(), parameters, inputs, outputs,
+    return new InferRequest(in.getModelName(), in.getModelVersion(), in.getId(), inputs, outputs,
         timeout(parameters, metadata));
   }
 
@@ -155,12 +156,7 @@ public final class GrpcInferenceApi implements GRPCInferenceServicePowerApi {
   private static Optional<Duration> timeout(Map<String, Object> parameters, Metadata metadata) {
     Optional<Duration> fromHeader = metadata.getText("grpc-timeout").flatMap(GrpcTimeout::parse);
     if (fromHeader.isPresent()) return fromHeader;
-    Object t = parameters.get("timeout");
-    if (t == null) return Optional.empty();
-    if (!(t instanceof Long ms) || ms <= 0) {
-      throw new InvalidInput("parameter 'timeout' must be a positive int64 number of milliseconds");
-    }
-    return Optional.of(Duration.ofMillis(ms));
+    return RequestTimeout.of(parameters);
   }
 
   private static List<ModelMetadataResponse.TensorMetadata> specs(List<TensorSpec> specs) {

@@ -7,6 +7,7 @@ import io.rigserve.proto.inference.ModelInferRequest.InferInputTensor;
 import io.rigserve.proto.inference.ModelInferResponse.InferOutputTensor;
 import io.rigserve.serving.error.InvalidInput;
 import io.rigserve.serving.inference.InferRequestValidator;
+import io.rigserve.sharding.tensor.BytesElements;
 import io.rigserve.sharding.tensor.DataType;
 import io.rigserve.sharding.tensor.Tensor;
 import java.io.ByteArrayOutputStream;
@@ -23,7 +24,11 @@ final class GrpcTensors {
 
   private GrpcTensors() {}
 
-  static Tensor decode(InferInputTensor input, ByteString raw) {
+  /**
+   * @param maxElements the most elements the request's bytes can carry (each takes at least one
+   *     byte on the wire, raw or typed)
+   */
+  static Tensor decode(InferInputTensor input, ByteString raw, long maxElements) {
     if (input.getName().isEmpty()) {
       throw new InvalidInput("an input has no name");
     }
@@ -33,7 +38,7 @@ final class GrpcTensors {
     for (long d : shape) {
       if (d < 0) throw new InvalidInput("input '" + name + "' has a negative dimension in shape " + ClientText.echo(Arrays.toString(shape)));
     }
-    long count = InferRequestValidator.elementCount(input.getName(), shape);
+    long count = InferRequestValidator.elementCount(input.getName(), shape, maxElements);
     if (raw != null) {
       if (input.hasContents()) {
         throw new InvalidInput("input '" + name + "' has both contents and raw_input_contents: use one");
@@ -64,8 +69,7 @@ final class GrpcTensors {
     if (type == DataType.BYTES) {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       for (ByteString s : c.getBytesContentsList()) {
-        out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(s.size()).array());
-        out.writeBytes(s.toByteArray());
+        BytesElements.append(out, s.toByteArray());
       }
       return out.toByteArray();
     }
@@ -120,13 +124,8 @@ final class GrpcTensors {
       case UINT64 -> { while (b.hasRemaining()) c.addUint64Contents(b.getLong()); }
       case FP32 -> { while (b.hasRemaining()) c.addFp32Contents(b.getFloat()); }
       case FP64 -> { while (b.hasRemaining()) c.addFp64Contents(b.getDouble()); }
-      case BYTES -> {
-        while (b.hasRemaining()) {
-          int len = b.getInt();
-          c.addBytesContents(ByteString.copyFrom(t.data(), b.position(), len));
-          b.position(b.position() + len);
-        }
-      }
+      case BYTES -> BytesElements.forEach(t.data(), (data, offset, length) ->
+          c.addBytesContents(ByteString.copyFrom(data, offset, length)));
       case FP16 -> throw new IllegalStateException("FP16 outputs are always sent raw");
     }
     return out.setContents(c).build();

@@ -4,19 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.rigserve.cluster.http.ClientText;
 import io.rigserve.serving.error.InvalidInput;
 import io.rigserve.serving.inference.InferRequest;
+import io.rigserve.serving.inference.RequestTimeout;
 import io.rigserve.sharding.tensor.Tensor;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /** Reads the protocol's JSON inference request: id, parameters, inputs, outputs. */
 final class InferRequestJson {
-
-  /** Request parameter giving the client's deadline in milliseconds. */
-  static final String TIMEOUT = "timeout";
 
   private InferRequestJson() {}
 
@@ -45,7 +41,7 @@ final class InferRequestJson {
         outputs.add(name.asText());
       }
     }
-    return new InferRequest(model, version, id, parameters, tensors, outputs, timeout(parameters));
+    return new InferRequest(model, version, id, tensors, outputs, RequestTimeout.of(parameters));
   }
 
   private static String optionalText(JsonNode body, String field) {
@@ -69,14 +65,5 @@ final class InferRequestJson {
       else throw new InvalidInput("parameter '" + ClientText.echo(e.getKey()) + "' must be a boolean, number or string");
     });
     return parameters;
-  }
-
-  private static Optional<Duration> timeout(Map<String, Object> parameters) {
-    Object t = parameters.get(TIMEOUT);
-    if (t == null) return Optional.empty();
-    if (!(t instanceof Long ms) || ms <= 0) {
-      throw new InvalidInput("parameter 'timeout' must be a positive integer number of milliseconds");
-    }
-    return Optional.of(Duration.ofMillis(ms));
   }
 }

@@ -8,6 +8,7 @@ import io.rigserve.cluster.http.ClientText;
 import io.rigserve.serving.error.InvalidInput;
 import io.rigserve.serving.error.PayloadTooLarge;
 import io.rigserve.serving.inference.InferRequestValidator;
+import io.rigserve.sharding.tensor.BytesElements;
 import io.rigserve.sharding.tensor.DataType;
 import io.rigserve.sharding.tensor.Float16;
 import io.rigserve.sharding.tensor.Tensor;
@@ -36,7 +37,7 @@ final class JsonTensors {
     String name = text(node, "name", "input");
     DataType type = InferRequestValidator.datatype(name, text(node, "datatype", "input '" + ClientText.echo(name) + "'"));
     long[] shape = shape(name, node.get("shape"));
-    long count = count(name, shape, maxElements);
+    long count = InferRequestValidator.elementCount(name, shape, maxElements);
     JsonNode data = node.get("data");
     if (data == null || data.isNull()) {
       throw new InvalidInput("input '" + ClientText.echo(name) + "' has no data");
@@ -67,13 +68,8 @@ final class JsonTensors {
       case FP16 -> { while (b.hasRemaining()) data.add(Float16.toFloat(b.getShort())); }
       case FP32 -> { while (b.hasRemaining()) data.add(b.getFloat()); }
       case FP64 -> { while (b.hasRemaining()) data.add(b.getDouble()); }
-      case BYTES -> {
-        while (b.hasRemaining()) {
-          int len = b.getInt();
-          data.add(new String(t.data(), b.position(), len, StandardCharsets.UTF_8));
-          b.position(b.position() + len);
-        }
-      }
+      case BYTES -> BytesElements.forEach(t.data(), (bytes, offset, length) ->
+          data.add(new String(bytes, offset, length, StandardCharsets.UTF_8)));
     }
     return node;
   }
@@ -100,18 +96,6 @@ final class JsonTensors {
       shape[i] = d.asLong();
     }
     return shape;
-  }
-
-  private static long count(String name, long[] shape, long maxElements) {
-    long n = 1;
-    for (long d : shape) {
-      if (d != 0 && n > maxElements / d) {
-        throw new InvalidInput("input '" + ClientText.echo(name) + "' has shape " + ClientText.echo(Arrays.toString(shape))
-            + ", more elements than the request can hold");
-      }
-      n *= d;
-    }
-    return n;
   }
 
   /**
@@ -228,8 +212,7 @@ final class JsonTensors {
     if (!data.isArray()) {
       if (!data.isTextual()) throw badValue(name, DataType.BYTES, data);
       byte[] s = data.asText().getBytes(StandardCharsets.UTF_8);
-      out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(s.length).array());
-      out.writeBytes(s);
+      BytesElements.append(out, s);
       return 1;
     }
     long n = 0;

@@ -165,6 +165,14 @@ class GrpcApiTest {
             .addFp32Contents(1).addFp32Contents(1).addFp32Contents(1).addFp32Contents(1)))
         .build()));
     assertStatus(Status.Code.NOT_FOUND, "unknown model", client.modelMetadata(ModelMetadataRequest.newBuilder().setName("nothing").build()));
+    assertStatus(Status.Code.INVALID_ARGUMENT, "more elements than the request can hold", client.modelInfer(ModelInferRequest.newBuilder()
+        .setModelName("cast")
+        .addInputs(InferInputTensor.newBuilder().setName("ints").setDatatype("INT32").addShape(2147483647).addShape(2147483647))
+        .addRawInputContents(ByteString.copyFrom(new byte[8]))
+        .build()));
+    assertStatus(Status.Code.INVALID_ARGUMENT, "parameter 'timeout' must be a positive integer number of milliseconds",
+        client.modelInfer(ModelInferRequest.newBuilder(castRequest(List.of(1L, 2L), 1, 2).build())
+            .putParameters("timeout", InferParameter.newBuilder().setStringParam("soon").build()).build()));
 
     ModelInferResponse after = await(client.modelInfer(castRequest(List.of(1L, 2L), 7, 8).build()));
     assertEquals(List.of(7.0, 8.0), output(after, "doubles").getContents().getFp64ContentsList());
