@@ -207,7 +207,7 @@ class RestLimitsTest {
     assertError(404, "no artifact", dataPlane);
     Reply dataPlaneRoute = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + rig.rig.rigSettings().dataPlanePort()
         + "/elsewhere")).GET());
-    assertError(404, "could not be found", dataPlaneRoute);
+    assertError(404, "the data plane serves only GET /artifacts/", dataPlaneRoute);
     Reply grpcPort = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + rig.rig.grpcPort() + "/v2")).GET());
     assertError(404, "gRPC port", grpcPort);
   }
