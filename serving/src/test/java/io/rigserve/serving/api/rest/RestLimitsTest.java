@@ -188,6 +188,22 @@ class RestLimitsTest {
   }
 
   @Test
+  void anUnknownMethodOrARequestLineWithoutAVersionIs400NotA5xx() throws Exception {
+    for (String request : new String[] {
+        "FOO /v2/health/live HTTP/1.1\r\nHost: x\r\n\r\n",
+        "get /v2/health/live HTTP/1.1\r\nHost: x\r\n\r\n",
+        "GET /v2/health/live x HTTP/1.1\r\nHost: x\r\n\r\n",
+        "GET /v2\r\nHost: x\r\n\r\n"}) {
+      try (RawHttp raw = new RawHttp(rig.rig.httpPort())) {
+        RawHttp.Answer answer = raw.send(request).read(10_000);
+        assertEquals(400, answer.status(), request + " got " + answer.text());
+        assertTrue(answer.body().contains("\"error\""), answer.text());
+      }
+    }
+    assertServes();
+  }
+
+  @Test
   void echoedClientStringsAreCutShort() throws Exception {
     String name = "n".repeat(100_000);
     Reply reply = rig.post("/v2/models/cast/infer",
