@@ -16,6 +16,7 @@ import io.rigserve.cluster.security.StartupSecurity;
 import io.rigserve.proto.inference.GRPCInferenceServicePowerApiHandlerFactory;
 import io.rigserve.cluster.http.JsonErrors;
 import io.rigserve.serving.api.grpc.AuthenticatedInferenceApi;
+import io.rigserve.serving.api.grpc.GrpcHeaderLimits;
 import io.rigserve.serving.api.grpc.GrpcHttpFallback;
 import io.rigserve.serving.api.grpc.GrpcInferenceApi;
 import io.rigserve.serving.api.grpc.GrpcRequestLimit;
@@ -190,6 +191,7 @@ public final class Rig {
               .bind(JsonErrors.seal(rest.route()));
       CompletionStage<ServerBinding> grpcBinding =
           clientServer(httpExt.newServerAt(settings.httpHost(), settings.grpcPort()), clientTls)
+              .adaptSettings(GrpcHeaderLimits::apply)
               .bind(GrpcHttpFallback.apply(GrpcRequestLimit.apply(settings.maxRequestBytes(), Materializer.matFromSystem(system),
                   GRPCInferenceServicePowerApiHandlerFactory.create(new AuthenticatedInferenceApi(grpcApi, auth),
                       GrpcInferenceApi.errorHandler(), system))));
