@@ -1,5 +1,6 @@
 package io.rigserve.serving.api.grpc;
 
+import org.apache.pekko.http.javadsl.model.Uri;
 import org.apache.pekko.http.javadsl.settings.ParserSettings;
 import org.apache.pekko.http.javadsl.settings.ServerSettings;
 
@@ -13,7 +14,10 @@ import org.apache.pekko.http.javadsl.settings.ServerSettings;
  * decoder has no header list limit and holds the whole block before parsing, so these limits do
  * not bound memory (the bytes received do); they only decide which requests are answered. They
  * cover what a client may send as metadata: a binary value of 64 KiB (base64, about 88 KiB), all
- * {@code cookie} headers of a request (parsed as one value) and a thousand entries.
+ * {@code cookie} headers of a request (parsed as one value) and a thousand entries. The
+ * {@code :path} is parsed relaxed, so that a method name with visible ASCII the RFC does not allow
+ * (e.g. {@code <}) reaches the handler and is UNIMPLEMENTED; a control character or a byte past
+ * ASCII in it still fails the connection, as Pekko's URI parser accepts neither in any mode.
  */
 public final class GrpcHeaderLimits {
 
@@ -27,7 +31,8 @@ public final class GrpcHeaderLimits {
   public static ServerSettings apply(ServerSettings server) {
     ParserSettings parser = server.getParserSettings()
         .withMaxHeaderValueLength(MAX_HEADER_VALUE_LENGTH)
-        .withMaxHeaderCount(MAX_HEADER_COUNT);
+        .withMaxHeaderCount(MAX_HEADER_COUNT)
+        .withUriParsingMode(Uri.RELAXED);
     return server.withParserSettings(parser);
   }
 }

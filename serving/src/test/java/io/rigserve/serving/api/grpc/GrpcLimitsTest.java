@@ -15,6 +15,7 @@ import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.rigserve.cluster.http.ClientText;
 import io.rigserve.proto.inference.ModelInferRequest;
 import io.rigserve.proto.inference.ModelReadyRequest;
 import io.rigserve.proto.inference.ModelReadyResponse;
@@ -130,6 +131,11 @@ class GrpcLimitsTest {
     StatusRuntimeException service = assertThrows(StatusRuntimeException.class,
         () -> GrpcCalls.unary(channel, "other.Service/Call", new byte[0], CallOptions.DEFAULT));
     assertEquals(Status.Code.UNIMPLEMENTED, service.getStatus().getCode(), String.valueOf(service.getStatus()));
+    for (String odd : new String[] {"A".repeat(10_000) + "/ModelInfer", "a<b>{c}|d/ModelInfer", "x/y"}) {
+      StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+          () -> GrpcCalls.unary(channel, odd, new byte[0], CallOptions.DEFAULT));
+      assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode(), () -> ClientText.echo(String.valueOf(e.getStatus())));
+    }
     assertStillServes();
   }
 
