@@ -1,5 +1,6 @@
 package io.rigserve.serving;
 
+import io.rigserve.serving.api.grpc.GrpcHeaderLimits;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -67,6 +68,7 @@ public final class ClientListeners {
         .adaptSettings(s -> s.withEnableHttp2(false))
         .bind((Function<HttpRequest, CompletionStage<HttpResponse>>) request -> listeners.handle(request, false));
     CompletionStage<ServerBinding> grpc = server(http.newServerAt(host, grpcPort), tls)
+        .adaptSettings(GrpcHeaderLimits::apply)
         .bind((Function<HttpRequest, CompletionStage<HttpResponse>>) request -> listeners.handle(request, true));
     return rest.thenCombine(grpc, (r, g) -> {
       listeners.http = r;

@@ -16,6 +16,7 @@ import io.rigserve.cluster.security.StartupSecurity;
 import io.rigserve.proto.inference.GRPCInferenceServicePowerApiHandlerFactory;
 import io.rigserve.cluster.http.JsonErrors;
 import io.rigserve.serving.api.grpc.AuthenticatedInferenceApi;
+import io.rigserve.serving.api.grpc.GrpcHeaderLimits;
 import io.rigserve.serving.api.grpc.GrpcHttpFallback;
 import io.rigserve.serving.api.grpc.GrpcInferenceApi;
 import io.rigserve.serving.api.grpc.GrpcRequestLimit;
@@ -226,7 +227,8 @@ public final class Rig {
                 .adaptSettings(server -> server.withEnableHttp2(false))
                 .bind(handlers.rest());
         CompletionStage<ServerBinding> grpcBinding =
-            clientServer(httpExt.newServerAt(settings.httpHost(), settings.grpcPort()), clientTls).bind(handlers.grpc());
+            clientServer(httpExt.newServerAt(settings.httpHost(), settings.grpcPort()), clientTls)
+                .adaptSettings(GrpcHeaderLimits::apply).bind(handlers.grpc());
         clients = httpBinding.thenCombine(grpcBinding, (h, g) -> {
           h.addToCoordinatedShutdown(DRAIN, system);
           g.addToCoordinatedShutdown(DRAIN, system);

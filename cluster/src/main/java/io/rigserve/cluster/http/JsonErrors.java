@@ -76,7 +76,7 @@ public final class JsonErrors {
         return Optional.of(response(400, "request body unreadable: " + stream.info().formatPretty()));
       }
       if (e instanceof IllegalRequestException illegal) {
-        return Optional.of(response(illegal.status().intValue(), illegal.info().summary()));
+        return Optional.of(response(clientStatus(illegal.status().intValue()), illegal.info().summary()));
       }
     }
     Throwable top = Failures.unwrap(failure);
@@ -85,6 +85,15 @@ public final class JsonErrors {
       return Optional.of(response(408, "the request body did not arrive in time"));
     }
     return Optional.empty();
+  }
+
+  /**
+   * The status for a request Pekko refused while parsing it: its own 4xx as they are (413, 414,
+   * 431, ...), but 400 for its 5xx (501 unknown method, 505 unreadable version), which a
+   * malformed request causes, not the server.
+   */
+  public static int clientStatus(int parserStatus) {
+    return parserStatus >= 500 ? 400 : parserStatus;
   }
 
   /** A 500 for a failure nobody expected; logged, since it is a bug to fix. */

@@ -8,6 +8,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.rigserve.serving.error.InvalidInput;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 
@@ -32,11 +38,32 @@ final class Json {
 
   /** The body as a JSON object; an empty body counts as {@code {}}. */
   static JsonNode readObject(byte[] body) throws java.io.IOException {
+    requireUtf8(body);
     JsonNode node = body.length == 0 ? MAPPER.createObjectNode() : MAPPER.readTree(body);
     if (node == null || !node.isObject()) {
       throw new InvalidInput("the request body must be a JSON object");
     }
     return node;
+  }
+
+  /**
+   * Refuses bytes that are not UTF-8. Jackson decodes an overlong form such as {@code C0 AF} as
+   * {@code /} without complaint; the JDK's decoder refuses it. Decoded in small pieces, so
+   * checking holds no copy of the body.
+   */
+  private static void requireUtf8(byte[] body) {
+    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+    ByteBuffer in = ByteBuffer.wrap(body);
+    CharBuffer out = CharBuffer.allocate(4096);
+    CoderResult result;
+    do {
+      out.clear();
+      result = decoder.decode(in, out, true);
+      if (result.isError()) {
+        throw new InvalidInput("the request body is not UTF-8: bad byte at offset " + in.position());
+      }
+    } while (result.isOverflow());
   }
 
   static HttpResponse response(int status, JsonNode body) {

@@ -122,6 +122,14 @@ class RestLimitsTest {
     assertError(400, "malformed JSON", rig.post("/v2/models/cast/infer", GOOD + "{}"));
     assertError(400, "Duplicate field", rig.post("/v2/models/cast/infer",
         "{\"inputs\":[{\"name\":\"ints\",\"shape\":[1,2],\"shape\":[1,2],\"datatype\":\"INT32\",\"data\":[1,2]}]}"));
+    // An overlong UTF-8 form of '/' (C0 AF) in a key: Jackson alone would read it as "/id".
+    String overlong = "{\"\u00c0\u00afid\":\"x\"," + GOOD.substring(1);
+    try (RawHttp raw = new RawHttp(rig.rig.httpPort())) {
+      RawHttp.Answer answer = raw.send("POST /v2/models/cast/infer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+          + "Content-Length: " + overlong.length() + "\r\n\r\n" + overlong).read(10_000);
+      assertEquals(400, answer.status(), answer.text());
+      assertTrue(answer.body().contains("not UTF-8"), answer.text());
+    }
     assertServes();
   }
 
@@ -183,6 +191,22 @@ class RestLimitsTest {
           .read(10_000);
       assertEquals(431, answer.status(), answer.text());
       assertTrue(answer.body().contains("\"error\""), answer.text());
+    }
+    assertServes();
+  }
+
+  @Test
+  void anUnknownMethodOrARequestLineWithoutAVersionIs400NotA5xx() throws Exception {
+    for (String request : new String[] {
+        "FOO /v2/health/live HTTP/1.1\r\nHost: x\r\n\r\n",
+        "get /v2/health/live HTTP/1.1\r\nHost: x\r\n\r\n",
+        "GET /v2/health/live x HTTP/1.1\r\nHost: x\r\n\r\n",
+        "GET /v2\r\nHost: x\r\n\r\n"}) {
+      try (RawHttp raw = new RawHttp(rig.rig.httpPort())) {
+        RawHttp.Answer answer = raw.send(request).read(10_000);
+        assertEquals(400, answer.status(), request + " got " + answer.text());
+        assertTrue(answer.body().contains("\"error\""), answer.text());
+      }
     }
     assertServes();
   }
