@@ -8,6 +8,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.rigserve.serving.error.InvalidInput;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Reader;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
@@ -37,9 +41,18 @@ final class Json {
   private Json() {}
 
   /** The body as a JSON object; an empty body counts as {@code {}}. */
-  static JsonNode readObject(byte[] body) throws java.io.IOException {
+  static JsonNode readObject(byte[] body) throws IOException {
     requireUtf8(body);
-    JsonNode node = body.length == 0 ? MAPPER.createObjectNode() : MAPPER.readTree(body);
+    JsonNode node;
+    if (body.length == 0) {
+      node = MAPPER.createObjectNode();
+    } else {
+      // Read as UTF-8 text: from bytes, Jackson guesses UTF-16 or UTF-32 from NUL bytes and fails
+      // with a decoding error that is not a JSON one.
+      try (Reader text = new InputStreamReader(new ByteArrayInputStream(body), StandardCharsets.UTF_8)) {
+        node = MAPPER.readTree(text);
+      }
+    }
     if (node == null || !node.isObject()) {
       throw new InvalidInput("the request body must be a JSON object");
     }

@@ -130,6 +130,8 @@ class RestLimitsTest {
       assertEquals(400, answer.status(), answer.text());
       assertTrue(answer.body().contains("not UTF-8"), answer.text());
     }
+    // NUL bytes after '{' look like UTF-32 to Jackson's encoding guess; the body is UTF-8 text.
+    assertError(400, "malformed JSON", rig.post("/v2/models/cast/infer", "{\u0000\u0000\u0000\u0000\u0000}"));
     assertServes();
   }
 
