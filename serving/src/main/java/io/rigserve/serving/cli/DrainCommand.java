@@ -61,9 +61,12 @@ final class DrainCommand implements Callable<Integer> {
     }
   }
 
+  private static final String NO_ROUTE = "The requested resource could not be found";
+
   private JsonNode state(HttpResponse<String> response) {
     int status = response.statusCode();
-    if (status == 404 && RigEndpoint.jsonError(response).isEmpty()) {
+    // Pekko's "route not found", plain or as the rig's JSON error: the rig has no drain route.
+    if (status == 404 && RigEndpoint.jsonError(response).map(e -> e.startsWith(NO_ROUTE)).orElse(true)) {
       throw new CommandFailure("the rig at " + rig.url + " has no drain endpoint (POST /admin/rigs/{rig}/drain): "
           + "it runs a version of rigserve that cannot drain yet");
     }
