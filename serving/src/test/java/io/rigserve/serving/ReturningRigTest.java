@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.rigserve.serving.TestRig.Reply;
 import io.rigserve.serving.testmodels.TestModels;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -62,7 +63,9 @@ class ReturningRigTest {
     // Loaded again on purpose, it serves: the tombstone is lifted.
     Reply load = b.post("/v2/repository/models/mlp/load", "");
     assertEquals(200, load.status(), load.body());
-    assertEquals(200, cluster.rig("a").post("/v2/models/mlp/infer", BODY).status());
+    // The load answers once the loading rig can serve it; the other rig learns of it by gossip.
+    TestCluster.await(Duration.ofSeconds(20), "the model loaded again serves from the other rig",
+        () -> servesFrom("a"));
   }
 
   @Test
@@ -144,5 +147,16 @@ class ReturningRigTest {
       if (v.get("name").asText().equals(name) && v.get("version").asText().equals(version)) return v;
     }
     throw new AssertionError("no " + name + "/" + version + " in the index of the rig");
+  }
+
+  private boolean servesFrom(String rig) {
+    try {
+      return cluster.rig(rig).post("/v2/models/mlp/infer", BODY).status() == 200;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 }
