@@ -8,20 +8,21 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rigserve.cluster.security.BearerAuth;
 import io.rigserve.serving.deploy.DeployParameters;
-import io.rigserve.serving.model.ModelCatalog;
+import io.rigserve.serving.deploy.ModelDeployments;
+import io.rigserve.serving.error.InvalidInput;
 import io.rigserve.serving.inference.InferenceService;
 import io.rigserve.serving.inference.ModelMetadata;
 import io.rigserve.serving.inference.ServerMetadata;
-import io.rigserve.serving.repository.ModelRepository;
 import io.rigserve.serving.repository.ModelUpload;
 import io.rigserve.serving.repository.ModelVersion;
 import io.rigserve.sharding.tensor.TensorSpec;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -36,34 +37,27 @@ import scala.Option;
 
 /**
  * The Open Inference Protocol over REST/JSON, plus the model repository extension. It only
- * translates: every decision is made by {@link InferenceService} and {@link ModelRepository}.
+ * translates: every decision is made by {@link InferenceService} and {@link ModelDeployments}.
  * Health and metadata are open; inference and the repository index need an API key when keys are
  * configured; repository writes need the admin token ({@link BearerAuth}).
  */
 public final class RestApi extends AllDirectives {
 
   private final InferenceService service;
-  private final ModelRepository repository;
+  private final ModelDeployments deployments;
   private final ModelUpload upload;
-  private final Executor blocking;
   private final long maxRequestBytes;
   private final long maxUploadBytes;
-  private final ModelCatalog catalog;
-  private final Duration loadTimeout;
   private final long bodyTimeoutMillis;
   private final BearerAuth auth;
 
-  public RestApi(InferenceService service, ModelRepository repository, ModelUpload upload, Executor blocking,
-      long maxRequestBytes, long maxUploadBytes, ModelCatalog catalog, Duration loadTimeout, Duration bodyTimeout,
-      BearerAuth auth) {
+  public RestApi(InferenceService service, ModelDeployments deployments, ModelUpload upload,
+      long maxRequestBytes, long maxUploadBytes, Duration bodyTimeout, BearerAuth auth) {
     this.bodyTimeoutMillis = bodyTimeout.toMillis();
     this.auth = auth;
-    this.catalog = catalog;
-    this.loadTimeout = loadTimeout;
     this.service = service;
-    this.repository = repository;
+    this.deployments = deployments;
     this.upload = upload;
-    this.blocking = blocking;
     this.maxRequestBytes = maxRequestBytes;
     this.maxUploadBytes = maxUploadBytes;
   }
@@ -101,15 +95,15 @@ public final class RestApi extends AllDirectives {
 
   private Route repositoryRoutes() {
     return concat(
-        path("index", () -> auth.client(() -> post(() -> answer(() -> Json.response(200, index(repository.index())))))),
+        path("index", () -> auth.client(() -> post(() -> extractRequestEntity(entity -> extractMaterializer(mat -> answerLater(() ->
+            strictBody(entity, mat)
+                .thenApply(strict -> Json.response(200, index(deployments.index(readyOnly(strict.getData().toArray()))))))))))),
         pathPrefix("models", () -> auth.admin(() -> pathPrefix(segment(), name -> concat(
             path("load", () -> post(() -> extractRequestEntity(entity -> extractMaterializer(mat -> answerLater(() ->
                 strictBody(entity, mat)
-                    .thenApplyAsync(strict -> repository.load(name, deployParameters(strict.getData().toArray())), blocking)
-                    .thenCompose(deployed -> catalog.whenServable(deployed, loadTimeout))
+                    .thenCompose(strict -> deployments.load(name, deployParameters(strict.getData().toArray())))
                     .thenApply(done -> Json.response(200, object()))))))),
-            path("unload", () -> post(() -> answerLater(() -> CompletableFuture.runAsync(() -> repository.unload(name), blocking)
-                .thenCompose(done -> catalog.whenGone(name, loadTimeout))
+            path("unload", () -> post(() -> answerLater(() -> deployments.unload(name)
                 .thenApply(done -> Json.response(200, object()))))),
             path(segment("versions").slash(segment()), version -> put(() -> extractRequestEntity(entity ->
                 answerLater(() -> upload.receive(name, version, uploadBody(entity))
@@ -165,11 +159,19 @@ public final class RestApi extends AllDirectives {
     return DeployParameters.from(InferRequestJson.parameters(node.get("parameters")));
   }
 
+  /** The {@code ready} flag of an index request's optional body {@code {"ready": true}}: only ready versions. */
+  private static boolean readyOnly(byte[] body) {
+    JsonNode ready = readObject(body).get("ready");
+    if (ready == null || ready.isNull()) return false;
+    if (!ready.isBoolean()) throw new InvalidInput("'ready' must be true or false");
+    return ready.booleanValue();
+  }
+
   private static JsonNode readObject(byte[] body) {
     try {
       return Json.readObject(body);
-    } catch (java.io.IOException e) {
-      throw new java.util.concurrent.CompletionException(e);
+    } catch (IOException e) {
+      throw new CompletionException(e);
     }
   }
 
