@@ -105,15 +105,17 @@ class ModelDeploymentsTest {
 
     await(deployments.unload("elsewhere"));
     assertEquals(List.of("UNAVAILABLE unloaded"), states("elsewhere"));
-    rig.awaitReady(Duration.ofSeconds(10));
+    rig.awaitReady(Duration.ofSeconds(30));
   }
 
   @Test
-  void readinessAndTheIndexAnswerFromMemoryWhileTheDiskIsAway() throws Exception {
+  void readinessAndTheIndexAnswerFromMemoryWhileTheModelsFolderIsAway() throws Exception {
     await(deployments.load("cast", DeployParameters.defaults()));
     rig.awaitReady(Duration.ofSeconds(10));
-    Path away = repository.resolveSibling(repository.getFileName() + "-away");
-    Files.move(repository, away);
+    // The model's folder (its files and recorded sha256s) goes; the partition files replicas load from stay.
+    Path folder = repository.resolve("cast");
+    Path away = repository.resolveSibling(repository.getFileName() + "-cast-away");
+    Files.move(folder, away);
     try {
       assertEquals(200, rig.get("/v2/health/ready").status());
       TestRig.Reply index = rig.post("/v2/repository/index", "{\"ready\": true}");
@@ -121,7 +123,7 @@ class ModelDeploymentsTest {
       assertEquals(2, index.json().size(), index.body());
       assertEquals(64, index.json().get(0).get("sha256").asText().length(), index.body());
     } finally {
-      Files.move(away, repository);
+      Files.move(away, folder);
     }
   }
 
