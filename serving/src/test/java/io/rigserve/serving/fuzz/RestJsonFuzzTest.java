@@ -29,7 +29,7 @@ class RestJsonFuzzTest {
   /** Valid requests per served model, the seeds every mutation starts from. */
   static final List<String[]> INFER = List.of(
       new String[] {"mlp", RigWatch.REST_INFER},
-      new String[] {"cast", "{\"id\":\"c\",\"parameters\":{\"timeout\":5000},\"inputs\":[{\"name\":\"ints\",\"shape\":[1,2],"
+      new String[] {"cast", "{\"id\":\"c\",\"parameters\":{\"timeout\":5000000},\"inputs\":[{\"name\":\"ints\",\"shape\":[1,2],"
           + "\"datatype\":\"INT32\",\"data\":[1,2]}],\"outputs\":[{\"name\":\"doubles\"}]}"},
       new String[] {"conv", "{\"inputs\":[{\"name\":\"image\",\"shape\":[1,1,8,8],\"datatype\":\"FP32\",\"data\":"
           + Arrays.toString(new float[64]) + "}]}"},

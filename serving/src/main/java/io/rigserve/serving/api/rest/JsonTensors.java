@@ -74,7 +74,7 @@ final class JsonTensors {
     return node;
   }
 
-  private static String text(JsonNode node, String field, String what) {
+  static String text(JsonNode node, String field, String what) {
     JsonNode v = node.get(field);
     if (v == null || !v.isTextual()) {
       throw new InvalidInput(what + " needs a string \"" + field + "\"");
@@ -82,7 +82,7 @@ final class JsonTensors {
     return v.asText();
   }
 
-  private static long[] shape(String name, JsonNode node) {
+  static long[] shape(String name, JsonNode node) {
     if (node == null || !node.isArray()) {
       throw new InvalidInput("input '" + ClientText.echo(name) + "' needs a \"shape\" array of non-negative integers");
     }

@@ -132,7 +132,7 @@ class GrpcApiTest {
   @Test
   void aGrpcDeadlineOrTimeoutParameterIsAccepted() throws Exception {
     ModelInferRequest request = castRequest(List.of(1L, 2L), 3, 4)
-        .putParameters("timeout", InferParameter.newBuilder().setInt64Param(5_000).build())
+        .putParameters("timeout", InferParameter.newBuilder().setInt64Param(5_000_000).build())
         .build();
     ModelInferResponse response = await(client.modelInfer(request));
     assertEquals(List.of(3.0, 4.0), output(response, "doubles").getContents().getFp64ContentsList());
@@ -170,7 +170,7 @@ class GrpcApiTest {
         .addInputs(InferInputTensor.newBuilder().setName("ints").setDatatype("INT32").addShape(2147483647).addShape(2147483647))
         .addRawInputContents(ByteString.copyFrom(new byte[8]))
         .build()));
-    assertStatus(Status.Code.INVALID_ARGUMENT, "parameter 'timeout' must be a positive integer number of milliseconds",
+    assertStatus(Status.Code.INVALID_ARGUMENT, "parameter 'timeout' must be a non-negative integer number of microseconds",
         client.modelInfer(ModelInferRequest.newBuilder(castRequest(List.of(1L, 2L), 1, 2).build())
             .putParameters("timeout", InferParameter.newBuilder().setStringParam("soon").build()).build()));
 
