@@ -139,6 +139,33 @@ class GrpcApiTest {
   }
 
   @Test
+  void tritonsTimeoutInMicrosecondsAndPriorityComeAsInt64OrUint64AndUnknownParametersAreIgnored() throws Exception {
+    ModelInferRequest request = castRequest(List.of(1L, 2L), 5, 6)
+        .putParameters("timeout", InferParameter.newBuilder().setUint64Param(5_000_000).build())
+        .putParameters("priority", InferParameter.newBuilder().setUint64Param(-1L).build())
+        .putParameters("sequence_id", InferParameter.newBuilder().setDoubleParam(0.5).build())
+        .putParameters("custom", InferParameter.newBuilder().setStringParam("x").build())
+        .build();
+    ModelInferResponse response = await(client.modelInfer(request));
+    assertEquals(List.of(5.0, 6.0), output(response, "doubles").getContents().getFp64ContentsList());
+    assertStatus(Status.Code.DEADLINE_EXCEEDED, "deadline passed", client.modelInfer(castRequest(List.of(1L, 2L), 1, 2)
+        .putParameters("timeout", InferParameter.newBuilder().setInt64Param(1).build()).build()));
+  }
+
+  @Test
+  void aTimeoutOrPriorityOfTheWrongTypeIsInvalidArgument() {
+    assertStatus(Status.Code.INVALID_ARGUMENT, "parameter 'timeout' must be a non-negative integer number of microseconds",
+        client.modelInfer(castRequest(List.of(1L, 2L), 1, 2)
+            .putParameters("timeout", InferParameter.newBuilder().setDoubleParam(1000.0).build()).build()));
+    assertStatus(Status.Code.INVALID_ARGUMENT, "parameter 'priority' must be a non-negative integer",
+        client.modelInfer(castRequest(List.of(1L, 2L), 1, 2)
+            .putParameters("priority", InferParameter.newBuilder().setInt64Param(-2).build()).build()));
+    assertStatus(Status.Code.INVALID_ARGUMENT, "parameter 'priority' must be a non-negative integer",
+        client.modelInfer(castRequest(List.of(1L, 2L), 1, 2)
+            .putParameters("priority", InferParameter.newBuilder().setBoolParam(true).build()).build()));
+  }
+
+  @Test
   void badRequestsGetTheRightStatusAndTheRigKeepsServing() throws Exception {
     assertStatus(Status.Code.NOT_FOUND, "unknown model", client.modelInfer(
         ModelInferRequest.newBuilder(castRequest(List.of(1L, 2L), 1, 2).build()).setModelName("nothing").build()));

@@ -251,6 +251,22 @@ class RestApiTest {
     assertEquals("[1.0,2.0]", output(after.json(), "doubles").get("data").toString());
   }
 
+  @Test
+  void tritonsTimeoutIsMicrosecondsPriorityIsCheckedAndUnknownParametersAreIgnored() throws Exception {
+    String input = ",\"inputs\":[{\"name\":\"ints\",\"shape\":[1,2],\"datatype\":\"INT32\",\"data\":[1,2]}]}";
+    Reply ok = rig.post("/v2/models/cast/infer",
+        "{\"parameters\":{\"timeout\":5000000,\"priority\":1,\"sequence_id\":0.5,\"custom\":\"x\"}" + input);
+    assertEquals(200, ok.status(), ok.body());
+    assertError(504, "deadline passed", rig.post("/v2/models/cast/infer", "{\"parameters\":{\"timeout\":1}" + input));
+    for (String bad : new String[] {"-1", "1.5", "\"100\"", "true", "18446744073709551616"}) {
+      assertError(400, "parameter 'timeout' must be a non-negative integer number of microseconds",
+          rig.post("/v2/models/cast/infer", "{\"parameters\":{\"timeout\":" + bad + "}" + input));
+      assertError(400, "parameter 'priority' must be a non-negative integer",
+          rig.post("/v2/models/cast/infer", "{\"parameters\":{\"priority\":" + bad + "}" + input));
+    }
+    assertEquals(200, rig.post("/v2/models/cast/infer", "{\"parameters\":{\"priority\":18446744073709551615}" + input).status());
+  }
+
   private static String spec(String name, String datatype, String shape) {
     return name + " " + datatype + " " + shape;
   }
