@@ -61,7 +61,7 @@ class RestJsonFuzzTest {
       String category;
       RawRequest request;
       boolean ownDeadline;
-      int kind = in.below(20);
+      int kind = in.below(22);
       if (kind < 11) {
         String[] model = in.pick(INFER);
         JsonMutations.Mutated body = JsonMutations.mutate(model[1], in);
@@ -79,6 +79,11 @@ class RestJsonFuzzTest {
         request = new RawRequest("POST", inferPath(model[0], in), model[1].getBytes(StandardCharsets.UTF_8))
             .header("Content-Type", "application/json").withHostileHeaders(in);
         ownDeadline = true;
+      } else if (kind >= 20) {
+        category = "POST /v2/models/{m}/infer, binary tensor data";
+        BinaryBodies.Body body = BinaryBodies.hostile(in);
+        request = body.request();
+        ownDeadline = body.ownDeadline();
       } else if (kind < 17) {
         String[] route = route(in);
         category = route[0];

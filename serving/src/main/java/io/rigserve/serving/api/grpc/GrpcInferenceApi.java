@@ -123,7 +123,7 @@ public final class GrpcInferenceApi implements GRPCInferenceServicePowerApi {
     }
     List<String> outputs = in.getOutputsList().stream().map(ModelInferRequest.InferRequestedOutputTensor::getName).toList();
     Map<String, Object> parameters = parameters(in.getParametersMap());
-    RequestPriority.of(parameters);
+    RequestPriority.of(parameters); // checked only: replicas serve requests in arrival order
     return new InferRequest(in.getModelName(), in.getModelVersion(), in.getId(), inputs, outputs,
         timeout(parameters, metadata));
   }

@@ -25,7 +25,7 @@ final class InferRequestJson {
     JsonNode body = request.json();
     String id = optionalText(body, "id");
     Map<String, Object> parameters = parameters(body.get("parameters"));
-    RequestPriority.of(parameters);
+    RequestPriority.of(parameters); // checked only: replicas serve requests in arrival order
     JsonNode inputs = body.get("inputs");
     if (inputs == null || !inputs.isArray() || inputs.isEmpty()) {
       throw new InvalidInput("the request needs a non-empty \"inputs\" array");

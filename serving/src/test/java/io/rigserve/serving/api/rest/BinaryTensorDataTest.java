@@ -210,6 +210,10 @@ class BinaryTensorDataTest {
     assertRefused("more elements than the request can hold", post("cast",
         cast.replace("[1,2]", "[2147483647,2147483647]"), two));
 
+    Answer tooLarge = post("cast", cast, new byte[MAX_REQUEST]);
+    assertEquals(413, tooLarge.status(), tooLarge.text());
+    assertTrue(TestRig.JSON.readTree(tooLarge.text()).get("error").asText().contains("too large"), tooLarge.text());
+
     Answer after = post("cast", cast, two);
     assertEquals(200, after.status(), after.text());
     assertEquals("[1.0,2.0]", after.output("doubles").get("data").toString());
