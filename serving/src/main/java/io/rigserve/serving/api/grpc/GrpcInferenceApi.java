@@ -40,7 +40,7 @@ import org.apache.pekko.grpc.javadsl.Metadata;
 /**
  * The Open Inference Protocol over gRPC. It only translates: every decision is made by
  * {@link InferenceService}. Responses use raw contents when the request did, or when an output
- * is FP16 (which has no typed field).
+ * is FP16 or BF16 (which have no typed field).
  */
 public final class GrpcInferenceApi implements GRPCInferenceServicePowerApi {
 
@@ -129,7 +129,8 @@ public final class GrpcInferenceApi implements GRPCInferenceServicePowerApi {
   }
 
   private static ModelInferResponse encode(InferResponse response, boolean rawRequested) {
-    boolean raw = rawRequested || response.outputs().stream().anyMatch(t -> t.datatype() == DataType.FP16);
+    boolean raw = rawRequested
+        || response.outputs().stream().anyMatch(t -> t.datatype() == DataType.FP16 || t.datatype() == DataType.BF16);
     List<ByteString> rawContents = raw ? new ArrayList<>() : null;
     ModelInferResponse.Builder out = ModelInferResponse.newBuilder()
         .setModelName(response.model())

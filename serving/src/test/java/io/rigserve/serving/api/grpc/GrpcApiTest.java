@@ -225,7 +225,7 @@ class GrpcApiTest {
     switch (type) {
       case BOOL -> b.put((byte) 1).put((byte) 0);
       case UINT8, INT8 -> b.put((byte) 0xff).put((byte) 0x7f).put((byte) 0x80);
-      case UINT16, INT16, FP16 -> b.putShort((short) 0xffff).putShort((short) 0x3c00);
+      case UINT16, INT16, FP16, BF16 -> b.putShort((short) 0xffff).putShort((short) 0x3c00);
       case UINT32, INT32, FP32 -> b.putInt(0xffffffff).putInt(0x3f800000);
       case UINT64, INT64, FP64 -> b.putLong(-1L).putLong(Long.MIN_VALUE);
       case BYTES -> b.putInt(2).put((byte) 'h').put((byte) 'i').putInt(0);

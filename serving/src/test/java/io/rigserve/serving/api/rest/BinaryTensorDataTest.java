@@ -62,6 +62,8 @@ class BinaryTensorDataTest {
         "0000000000000080 0000000000000000 ffffffffffffff7f"});
     // IEEE half precision: 0.5 = 0x3800, -2.0 = 0xc000, 1024 = 0x6400.
     SAMPLES.put(DataType.FP16, new String[] {"[0.5,-2.0,1024.0]", "0038 00c0 0064"});
+    // bfloat16, the upper half of FP32: 0.5 = 0x3f00, -2.0 = 0xc000, 1024 = 0x4480.
+    SAMPLES.put(DataType.BF16, new String[] {"[0.5,-2.0,1024.0]", "003f 00c0 8044"});
     SAMPLES.put(DataType.FP32, new String[] {"[0.25,-1.5,3.0E38]", "0000803e 0000c0bf e6b1617f"});
     SAMPLES.put(DataType.FP64, new String[] {"[1.0E-300,-2.5,1.7976931348623157E308]",
         "59f3f8c21f6ea501 00000000000004c0 ffffffffffffef7f"});
