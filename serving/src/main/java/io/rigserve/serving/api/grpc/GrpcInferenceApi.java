@@ -17,6 +17,7 @@ import io.rigserve.proto.inference.ServerReadyRequest;
 import io.rigserve.proto.inference.ServerReadyResponse;
 import io.rigserve.serving.error.InvalidInput;
 import io.rigserve.serving.inference.InferRequest;
+import io.rigserve.serving.inference.RequestPriority;
 import io.rigserve.serving.inference.RequestTimeout;
 import io.rigserve.serving.inference.InferResponse;
 import io.rigserve.serving.inference.InferenceService;
@@ -24,6 +25,7 @@ import io.rigserve.serving.inference.ModelMetadata;
 import io.rigserve.sharding.tensor.TensorSpec;
 import io.rigserve.sharding.tensor.DataType;
 import io.rigserve.sharding.tensor.Tensor;
+import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,7 +40,7 @@ import org.apache.pekko.grpc.javadsl.Metadata;
 /**
  * The Open Inference Protocol over gRPC. It only translates: every decision is made by
  * {@link InferenceService}. Responses use raw contents when the request did, or when an output
- * is FP16 (which has no typed field).
+ * is FP16 or BF16 (which have no typed field).
  */
 public final class GrpcInferenceApi implements GRPCInferenceServicePowerApi {
 
@@ -121,12 +123,14 @@ public final class GrpcInferenceApi implements GRPCInferenceServicePowerApi {
     }
     List<String> outputs = in.getOutputsList().stream().map(ModelInferRequest.InferRequestedOutputTensor::getName).toList();
     Map<String, Object> parameters = parameters(in.getParametersMap());
+    RequestPriority.of(parameters); // checked only: replicas serve requests in arrival order
     return new InferRequest(in.getModelName(), in.getModelVersion(), in.getId(), inputs, outputs,
         timeout(parameters, metadata));
   }
 
   private static ModelInferResponse encode(InferResponse response, boolean rawRequested) {
-    boolean raw = rawRequested || response.outputs().stream().anyMatch(t -> t.datatype() == DataType.FP16);
+    boolean raw = rawRequested
+        || response.outputs().stream().anyMatch(t -> t.datatype() == DataType.FP16 || t.datatype() == DataType.BF16);
     List<ByteString> rawContents = raw ? new ArrayList<>() : null;
     ModelInferResponse.Builder out = ModelInferResponse.newBuilder()
         .setModelName(response.model())
@@ -146,13 +150,20 @@ public final class GrpcInferenceApi implements GRPCInferenceServicePowerApi {
         case BOOL_PARAM -> out.put(k, v.getBoolParam());
         case INT64_PARAM -> out.put(k, v.getInt64Param());
         case STRING_PARAM -> out.put(k, v.getStringParam());
+        case DOUBLE_PARAM -> out.put(k, v.getDoubleParam());
+        case UINT64_PARAM -> out.put(k, unsigned(v.getUint64Param()));
         default -> { }
       }
     });
     return out;
   }
 
-  /** The client's deadline: the gRPC deadline (grpc-timeout) or a "timeout" parameter in ms. */
+  /** A uint64 as the core reads parameters: a Long while it fits, else its BigInteger value. */
+  private static Object unsigned(long bits) {
+    return bits >= 0 ? (Object) bits : new BigInteger(Long.toUnsignedString(bits));
+  }
+
+  /** The client's deadline: the gRPC deadline (grpc-timeout) or a "timeout" parameter in µs. */
   private static Optional<Duration> timeout(Map<String, Object> parameters, Metadata metadata) {
     Optional<Duration> fromHeader = metadata.getText("grpc-timeout").flatMap(GrpcTimeout::parse);
     if (fromHeader.isPresent()) return fromHeader;

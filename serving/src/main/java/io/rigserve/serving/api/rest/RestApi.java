@@ -84,13 +84,15 @@ public final class RestApi extends AllDirectives {
           boolean ready = service.modelReady(name, version);
           return Json.response(ready ? 200 : 503, object().put("name", name).put("ready", ready));
         }))),
-        path("infer", () -> auth.client(() -> post(() -> extractRequestEntity(entity -> extractMaterializer(mat -> answerLater(() ->
-            strictBody(entity, mat)
-                .thenCompose(strict -> {
-                  JsonNode body = readObject(strict.getData().toArray());
-                  return service.infer(InferRequestJson.decode(name, version, body, maxRequestBytes));
-                })
-                .thenApply(response -> Json.response(200, InferResponseJson.encode(response))))))))));
+        path("infer", () -> auth.client(() -> post(() -> optionalHeaderValueByName(BinaryInferBody.HEADER_LENGTH, jsonLength ->
+            extractRequestEntity(entity -> extractMaterializer(mat -> answerLater(() ->
+                strictBody(entity, mat)
+                    .thenCompose(strict -> {
+                      BinaryInferBody body = BinaryInferBody.read(strict.getData(), jsonLength);
+                      var request = InferRequestJson.decode(name, version, body, maxRequestBytes);
+                      BinaryOutputs binary = BinaryOutputs.of(body.json());
+                      return service.infer(request).thenApply(response -> BinaryInferBody.response(response, binary));
+                    })))))))));
   }
 
   private Route repositoryRoutes() {
