@@ -61,6 +61,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import io.rigserve.serving.repository.VersionState;
+import io.rigserve.serving.trace.RequestTracer;
+import io.rigserve.serving.trace.TraceExport;
+import io.rigserve.serving.trace.TracingSettings;
+import io.opentelemetry.api.OpenTelemetry;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -131,12 +135,22 @@ public final class Rig {
    */
   public static CompletionStage<Rig> start(Config config, int incarnation,
       Optional<CompletionStage<ClientListeners>> processListeners) {
+    return start(config, incarnation, processListeners, Optional.empty());
+  }
+
+  /**
+   * Starts a rig as {@link #start(Config, int, Optional)} does; {@code telemetry}, when given,
+   * receives its spans instead of the export {@code rigserve.tracing} names (and is not closed by it).
+   */
+  public static CompletionStage<Rig> start(Config config, int incarnation,
+      Optional<CompletionStage<ClientListeners>> processListeners, Optional<OpenTelemetry> telemetry) {
     Config full = withDerivedSettings(RigConfig.forRig(config));
     RigSettings rig = RigSettings.from(full);
     ClusterSettings clusterSettings = ClusterSettings.from(full);
     ServingSettings settings = ServingSettings.from(full);
     RuntimeSettings runtimeSettings = RuntimeSettings.from(full);
     SecuritySettings security = SecuritySettings.from(full);
+    TracingSettings tracing = TracingSettings.from(full);
     // Refused here, before anything binds, when the rig is off loopback without TLS and an admin token.
     StartupSecurity startup = StartupSecurity.of(
         List.of(rig.bindHost(), settings.httpHost(), rig.managementBindHost()), security).check();
@@ -148,6 +162,8 @@ public final class Rig {
     try {
       RigCluster cluster = RigCluster.start(system, rig, clusterSettings);
       if (incarnation == 1) cluster.join(); else cluster.rejoin();
+      OpenTelemetry traces = telemetry.orElseGet(() -> exportUntilStop(system, tracing, rig.region()));
+      RequestTracer requestTracer = new RequestTracer(traces);
       Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("rigserve.repository.dispatcher"));
       OnnxRuntime runtime = new OnnxRuntime(runtimeSettings);
       Optional<RigTls> clusterTls = RigTls.of(security);
@@ -163,7 +179,7 @@ public final class Rig {
               () -> topology.view().map(MemberDataPlanes::of).orElse(Set.of())), runtime, blocking,
           rig.modelMemoryBytes(), settings.maxUploadBytes());
       PlacementSettings placement = PlacementSettings.from(full);
-      ReplicaSharding sharding = ReplicaSharding.start(system, runtimes, ReplicaSettings.from(full), placement.moves());
+      ReplicaSharding sharding = ReplicaSharding.start(system, runtimes, ReplicaSettings.from(full), placement.moves(), traces);
       PlacementController.init(system, cluster.topology(), placement);
       ModelDeployer deployer = new ModelDeployer(runtime, new OnnxPartitioner(runtime), artifacts,
           rig.dataPlaneUrl(), regions -> smallestBudget(topology, regions));
@@ -185,13 +201,13 @@ public final class Rig {
       ReadinessConditions.get(system).add("replicas-loaded", () -> CompletableFuture.completedFuture(ready.getAsBoolean()));
       InferenceService service = new InferenceService(catalog,
           new PipelineRouter(new ShardedStageTargets(sharding, directory, topology, routingStats,
-              silentAfter(clusterSettings)), settings.attemptTimeout(), routingJournal),
+              silentAfter(clusterSettings)), settings.attemptTimeout(), routingJournal, requestTracer.tracer()),
           settings.defaultTimeout(), settings.maxTimeout(), ready);
       ModelUpload upload = new ModelUpload(repository, blocking, Materializer.matFromSystem(system),
           settings.maxUploadsInFlight(), settings.maxDiskBytes());
       RestApi rest = new RestApi(service, repository, upload, blocking, settings.maxRequestBytes(), settings.maxUploadBytes(),
-          catalog, settings.loadTimeout(), settings.bodyTimeout(), auth);
-      GrpcInferenceApi grpcApi = new GrpcInferenceApi(service);
+          catalog, settings.loadTimeout(), settings.bodyTimeout(), auth, requestTracer);
+      GrpcInferenceApi grpcApi = new GrpcInferenceApi(service, requestTracer);
 
       if (settings.demoModel() && repository.index().isEmpty()) {
         repository.store(DemoModels.MLP_NAME, "1", DemoModels.mlp());
@@ -296,6 +312,17 @@ public final class Rig {
     };
     blocking.execute(mark);
     system.scheduler().scheduleAtFixedRate(every, every, () -> blocking.execute(mark), system.executionContext());
+  }
+
+  /** The export {@code tracing} names, flushed and closed when {@code system} stops. */
+  private static OpenTelemetry exportUntilStop(ActorSystem<?> system, TracingSettings tracing, String region) {
+    TraceExport export = TraceExport.start(tracing, region, system.address().toString());
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "rigserve-trace-export",
+        () -> CompletableFuture.supplyAsync(() -> {
+          export.close();
+          return Done.getInstance();
+        }));
+    return export.telemetry();
   }
 
   /** A server for API clients: HTTPS when client TLS is configured (gRPC then negotiates HTTP/2 by ALPN). */

@@ -6,15 +6,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.opentelemetry.api.common.AttributeKey;
 import io.rigserve.cluster.security.BearerAuth;
 import io.rigserve.serving.deploy.DeployParameters;
 import io.rigserve.serving.model.ModelCatalog;
+import io.rigserve.serving.inference.InferRequest;
 import io.rigserve.serving.inference.InferenceService;
 import io.rigserve.serving.inference.ModelMetadata;
 import io.rigserve.serving.inference.ServerMetadata;
 import io.rigserve.serving.repository.ModelRepository;
 import io.rigserve.serving.repository.ModelUpload;
 import io.rigserve.serving.repository.ModelVersion;
+import io.rigserve.serving.trace.RequestTrace;
+import io.rigserve.serving.trace.RequestTracer;
 import io.rigserve.sharding.tensor.TensorSpec;
 import java.time.Duration;
 import java.util.List;
@@ -24,8 +28,10 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.RequestEntity;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
@@ -52,10 +58,22 @@ public final class RestApi extends AllDirectives {
   private final Duration loadTimeout;
   private final long bodyTimeoutMillis;
   private final BearerAuth auth;
+  private final RequestTracer tracer;
+
+  private static final AttributeKey<Long> HTTP_STATUS = AttributeKey.longKey("http.response.status_code");
 
   public RestApi(InferenceService service, ModelRepository repository, ModelUpload upload, Executor blocking,
       long maxRequestBytes, long maxUploadBytes, ModelCatalog catalog, Duration loadTimeout, Duration bodyTimeout,
       BearerAuth auth) {
+    this(service, repository, upload, blocking, maxRequestBytes, maxUploadBytes, catalog, loadTimeout, bodyTimeout, auth,
+        RequestTracer.untraced());
+  }
+
+  /** The REST API whose inference requests are traced by {@code tracer}. */
+  public RestApi(InferenceService service, ModelRepository repository, ModelUpload upload, Executor blocking,
+      long maxRequestBytes, long maxUploadBytes, ModelCatalog catalog, Duration loadTimeout, Duration bodyTimeout,
+      BearerAuth auth, RequestTracer tracer) {
+    this.tracer = tracer;
     this.bodyTimeoutMillis = bodyTimeout.toMillis();
     this.auth = auth;
     this.catalog = catalog;
@@ -90,13 +108,18 @@ public final class RestApi extends AllDirectives {
           boolean ready = service.modelReady(name, version);
           return Json.response(ready ? 200 : 503, object().put("name", name).put("ready", ready));
         }))),
-        path("infer", () -> auth.client(() -> post(() -> extractRequestEntity(entity -> extractMaterializer(mat -> answerLater(() ->
-            strictBody(entity, mat)
+        path("infer", () -> auth.client(() -> post(() -> extractRequest(http -> extractMaterializer(mat -> {
+          RequestTrace trace = tracer.start("POST /v2/models/{model}/infer", name,
+              header -> http.getHeader(header).map(HttpHeader::value).orElse(null));
+          return answerTraced(trace, () -> strictBody(http.entity(), mat)
                 .thenCompose(strict -> {
                   JsonNode body = readObject(strict.getData().toArray());
-                  return service.infer(InferRequestJson.decode(name, version, body, maxRequestBytes));
+                  InferRequest request = InferRequestJson.decode(name, version, body, maxRequestBytes);
+                  trace.identify(request.id());
+                  return trace.call(() -> service.infer(request));
                 })
-                .thenApply(response -> Json.response(200, InferResponseJson.encode(response))))))))));
+                .thenApply(response -> Json.response(200, InferResponseJson.encode(response))));
+        }))))));
   }
 
   private Route repositoryRoutes() {
@@ -147,6 +170,23 @@ public final class RestApi extends AllDirectives {
       r = HttpErrors.response(e);
     }
     return complete(r);
+  }
+
+  /**
+   * Answers as {@link #answerLater} does, the request id in {@code X-Request-ID} whatever the
+   * outcome, and ends the request's span with the status the client got.
+   */
+  private Route answerTraced(RequestTrace trace, Supplier<CompletionStage<HttpResponse>> response) {
+    CompletionStage<HttpResponse> stage;
+    try {
+      stage = response.get();
+    } catch (RuntimeException e) {
+      stage = CompletableFuture.failedFuture(e);
+    }
+    return completeWithFuture(stage.exceptionally(HttpErrors::response).thenApply(r -> {
+      trace.end(HTTP_STATUS, r.status().intValue(), r.status().intValue() >= 500);
+      return r.addHeader(RawHeader.create("X-Request-ID", trace.requestId()));
+    }));
   }
 
   private Route answerLater(Supplier<CompletionStage<HttpResponse>> response) {
