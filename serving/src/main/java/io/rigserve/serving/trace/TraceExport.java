@@ -33,6 +33,8 @@ public final class TraceExport implements AutoCloseable {
         .addPropertiesSupplier(() -> Map.of(
             "otel.service.name", "rigserve",
             "otel.traces.exporter", "otlp",
+            // The specification's default (the Java SDK's own is grpc); OTEL_EXPORTER_OTLP_PROTOCOL chooses.
+            "otel.exporter.otlp.protocol", "http/protobuf",
             "otel.metrics.exporter", "none",
             "otel.logs.exporter", "none",
             "otel.exporter.otlp.endpoint", settings.otlpEndpoint().get()))
