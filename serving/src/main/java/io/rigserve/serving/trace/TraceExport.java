@@ -39,6 +39,8 @@ public final class TraceExport implements AutoCloseable {
             "otel.logs.exporter", "none",
             "otel.exporter.otlp.endpoint", settings.otlpEndpoint().get()))
         .addResourceCustomizer((resource, config) -> resource.merge(labels))
+        // The rig closes it when it stops; a rebuilt rig (a new incarnation) must not leave a hook behind.
+        .disableShutdownHook()
         .build()
         .getOpenTelemetrySdk();
     return new TraceExport(sdk);
