@@ -51,6 +51,17 @@ class TracedRequestsTest {
   private static final String CLIENT_SPAN = "00f067aa0ba902b7";
   private static final String INFER = "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]}]%s}";
 
+  /**
+   * Patient timings on a busy machine: a late heartbeat must not take the other region out of
+   * routing, and a slow load must not have its connection closed as idle.
+   */
+  private static final Config PATIENT = ConfigFactory.parseString("""
+      rigserve.serving.idle-timeout = 150s
+      rigserve.cluster.failure-detector.acceptable-heartbeat-pause = 5s
+      rigserve.cluster.cross-region-failure-detector.acceptable-heartbeat-pause = 10s
+      rigserve.cluster.region-down-grace = 60s
+      """);
+
   private final InMemorySpanExporter spans = InMemorySpanExporter.create();
   private final OpenTelemetrySdk telemetry = OpenTelemetrySdk.builder()
       .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans)).build())
@@ -62,9 +73,9 @@ class TracedRequestsTest {
 
   @BeforeAll
   void startTwoRigsWithTheModelInTheSecondRegionOnly() throws Exception {
-    gateway = start(cluster.configFor("gw", "us-east", 39.0, -77.5, "1 GiB"));
+    gateway = start(PATIENT.withFallback(cluster.configFor("gw", "us-east", 39.0, -77.5, "1 GiB")));
     host = start(ConfigFactory.parseString("rigserve.node.seed-nodes = \"127.0.0.1:" + gateway.system().address().getPort().get() + "\"")
-        .withFallback(cluster.configFor("host", "eu-west", 53.3, -6.3, "1 GiB")));
+        .withFallback(PATIENT).withFallback(cluster.configFor("host", "eu-west", 53.3, -6.3, "1 GiB")));
     awaitReady(gateway);
     awaitReady(host);
     Path dir = cluster.repository("gw").resolve(DemoModels.MLP_NAME).resolve("1");
@@ -86,13 +97,15 @@ class TracedRequestsTest {
   @Test
   void aRestRequestContinuesTheClientsTraceThroughItsStageAttemptToTheReplicaRunOnTheOtherRig() throws Exception {
     HttpResponse<String> answer = post(gateway, "/v2/models/demo/infer", INFER.formatted(""),
-        List.of("traceparent", "00-" + TRACE + "-" + CLIENT_SPAN + "-01", "X-Request-ID", "req-42"));
+        List.of("traceparent", "00-" + TRACE + "-" + CLIENT_SPAN + "-01", "tracestate", "vendor=opaque-1",
+            "X-Request-ID", "req-42"));
     assertEquals(200, answer.statusCode(), answer.body());
     assertEquals(Optional.of("req-42"), answer.headers().firstValue("X-Request-ID"));
 
     SpanData request = awaitSpan(TRACE, "POST /v2/models/{model}/infer");
     assertEquals(CLIENT_SPAN, request.getParentSpanId(), "the server span is a child of the client's span");
     assertTrue(request.getParentSpanContext().isRemote());
+    assertEquals("opaque-1", request.getSpanContext().getTraceState().get("vendor"), "the client's tracestate is kept");
     assertEquals(SpanKind.SERVER, request.getKind());
     assertEquals("req-42", request.getAttributes().get(AttributeKey.stringKey("rigserve.request_id")));
     assertEquals(200L, request.getAttributes().get(AttributeKey.longKey("http.response.status_code")));
