@@ -54,6 +54,10 @@ import io.rigserve.sharding.placement.PlacementSettings;
 import io.rigserve.sharding.replica.ReplicaDirectory;
 import io.rigserve.sharding.replica.ReplicaSettings;
 import io.rigserve.sharding.replica.ReplicaSharding;
+import io.rigserve.serving.trace.RequestTracer;
+import io.rigserve.serving.trace.TraceExport;
+import io.rigserve.serving.trace.TracingSettings;
+import io.opentelemetry.api.OpenTelemetry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -90,19 +94,20 @@ public final class Rig {
   /** Every module's settings, read once. */
   private record Settings(Config config, RigSettings rig, ClusterSettings cluster, ServingSettings serving,
       RuntimeSettings runtime, SecuritySettings security, PlacementSettings placement, ReplicaSettings replica,
-      RoutingSettings routing) {
+      RoutingSettings routing, TracingSettings tracing) {
     static Settings from(Config config) {
       ClusterSettings cluster = ClusterSettings.from(config);
       return new Settings(config, RigSettings.from(config), cluster, ServingSettings.from(config),
           RuntimeSettings.from(config), SecuritySettings.from(config), PlacementSettings.from(config),
-          ReplicaSettings.from(config), RoutingSettings.from(config, cluster));
+          ReplicaSettings.from(config), RoutingSettings.from(config, cluster), TracingSettings.from(config));
     }
   }
 
   /** What the servers serve: the serving core of one incarnation. */
   private record Core(InferenceService service, ModelRepository repository, ModelDeployments deployments,
       ModelCatalog catalog, ReplicaDirectory directory, RigReadiness readiness, ArtifactStore artifacts,
-      Optional<RigTls> clusterTls, Executor blocking, RoutingStats routingStats, RoutingJournal routingJournal) {}
+      Optional<RigTls> clusterTls, Executor blocking, RoutingStats routingStats, RoutingJournal routingJournal,
+      RequestTracer tracer) {}
 
   private final RigCluster cluster;
   private final ServingSettings settings;
@@ -140,6 +145,15 @@ public final class Rig {
    */
   public static CompletionStage<Rig> start(Config config, int incarnation,
       Optional<CompletionStage<ClientListeners>> processListeners) {
+    return start(config, incarnation, processListeners, Optional.empty());
+  }
+
+  /**
+   * Starts a rig as {@link #start(Config, int, Optional)} does; {@code telemetry}, when given,
+   * receives its spans instead of the export {@code rigserve.tracing} names (and is not closed by it).
+   */
+  public static CompletionStage<Rig> start(Config config, int incarnation,
+      Optional<CompletionStage<ClientListeners>> processListeners, Optional<OpenTelemetry> telemetry) {
     Settings settings = Settings.from(withDerivedSettings(RigConfig.forRig(config)));
     // Refused here, before anything binds, when the rig is off loopback without TLS and an admin token.
     StartupSecurity startup = StartupSecurity.of(List.of(settings.rig().bindHost(), settings.serving().httpHost(),
@@ -148,7 +162,8 @@ public final class Rig {
     if (startup.runsInsecure()) system.log().warn(startup.warning());
     try {
       RigCluster cluster = joinCluster(system, settings, incarnation);
-      Core core = startCore(system, cluster, settings);
+      OpenTelemetry traces = telemetry.orElseGet(() -> exportUntilStop(system, settings.tracing(), settings.rig().region()));
+      Core core = startCore(system, cluster, settings, traces);
       deployDiskWhenUp(system, core, settings.serving());
       BearerAuth auth = BearerAuth.from(settings.security());
       CompletionStage<ServerBinding[]> clients =
@@ -184,7 +199,7 @@ public final class Rig {
    * The serving core: the replicas this rig hosts (sharded, placed per region), its repository and
    * the deployments made from it, the catalog a gateway serves from, the router, and readiness.
    */
-  private static Core startCore(ActorSystem<?> system, RigCluster cluster, Settings settings) {
+  private static Core startCore(ActorSystem<?> system, RigCluster cluster, Settings settings, OpenTelemetry traces) {
     ServingSettings serving = settings.serving();
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("rigserve.repository.dispatcher"));
     OnnxRuntime runtime = new OnnxRuntime(settings.runtime());
@@ -198,7 +213,7 @@ public final class Rig {
         new ArtifactFetcher(artifacts, system, serving.maxUploadBytes(), clusterTls,
             () -> topology.view().map(MemberDataPlanes::of).orElse(Set.of())), runtime, blocking,
         settings.rig().modelMemoryBytes(), serving.maxUploadBytes());
-    ReplicaSharding sharding = ReplicaSharding.start(system, runtimes, settings.replica(), settings.placement().moves());
+    ReplicaSharding sharding = ReplicaSharding.start(system, runtimes, settings.replica(), settings.placement().moves(), traces);
     PlacementController.init(system, cluster.topology(), settings.placement());
 
     ModelRepository repository = new ModelRepository(serving.repositoryPath(),
@@ -213,12 +228,13 @@ public final class Rig {
     RoutingSettings routing = settings.routing();
     RoutingStats routingStats = new RoutingStats(routing.breakerFailures(), routing.breakerCoolDown());
     RoutingJournal routingJournal = new RoutingJournal();
+    RequestTracer tracer = new RequestTracer(traces);
     InferenceService service = new InferenceService(catalog,
         new PipelineRouter(new ShardedStageTargets(sharding, directory, topology, routingStats, routing.silentAfter()),
-            routing.attemptTimeout(), routingJournal),
+            routing.attemptTimeout(), routingJournal, tracer.tracer()),
         serving.defaultTimeout(), serving.maxTimeout(), readiness::ready);
     return new Core(service, repository, deployments, catalog, directory, readiness, artifacts, clusterTls, blocking,
-        routingStats, routingJournal);
+        routingStats, routingJournal, tracer);
   }
 
   /**
@@ -244,8 +260,8 @@ public final class Rig {
     ModelUpload upload = new ModelUpload(core.repository(), core.blocking(), materializer,
         serving.maxUploadsInFlight(), serving.maxDiskBytes());
     RestApi rest = new RestApi(core.service(), core.deployments(), upload, serving.maxRequestBytes(),
-        serving.maxUploadBytes(), serving.bodyTimeout(), auth);
-    GrpcInferenceApi grpcApi = new GrpcInferenceApi(core.service());
+        serving.maxUploadBytes(), serving.bodyTimeout(), auth, core.tracer());
+    GrpcInferenceApi grpcApi = new GrpcInferenceApi(core.service(), core.tracer());
     Cluster cluster = Cluster.get(Adapter.toClassic(system));
     // After a rebuild, clients are held until this incarnation serves every model the cluster deployed when it joined.
     return new ClientListeners.Handlers(JsonErrors.seal(rest.route()).handler(system),
@@ -279,6 +295,17 @@ public final class Rig {
       g.addToCoordinatedShutdown(DRAIN, system);
       return new ServerBinding[] {h, g};
     });
+  }
+
+  /** The export {@code tracing} names, flushed and closed when {@code system} stops. */
+  private static OpenTelemetry exportUntilStop(ActorSystem<?> system, TracingSettings tracing, String region) {
+    TraceExport export = TraceExport.start(tracing, region, system.address().toString());
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "rigserve-trace-export",
+        () -> CompletableFuture.supplyAsync(() -> {
+          export.close();
+          return Done.getInstance();
+        }));
+    return export.telemetry();
   }
 
   /** A server for API clients: HTTPS when client TLS is configured (gRPC then negotiates HTTP/2 by ALPN). */

@@ -87,7 +87,9 @@ public final class RoutingAdminRoute extends AllDirectives {
           .put("partition", f.partition())
           .put("from", f.from())
           .put("reason", f.reason())
-          .put("to", f.to().orElse(null));
+          .put("to", f.to().orElse(null))
+          .put("requestId", f.requestId())
+          .put("traceId", f.traceId());
     }
   }
 }

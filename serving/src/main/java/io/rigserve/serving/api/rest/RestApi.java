@@ -6,27 +6,34 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.opentelemetry.api.common.AttributeKey;
 import io.rigserve.cluster.security.BearerAuth;
 import io.rigserve.serving.deploy.DeployParameters;
 import io.rigserve.serving.deploy.ModelDeployments;
 import io.rigserve.serving.error.InvalidInput;
+import io.rigserve.serving.inference.InferRequest;
 import io.rigserve.serving.inference.InferenceService;
 import io.rigserve.serving.inference.ModelMetadata;
 import io.rigserve.serving.inference.ServerMetadata;
 import io.rigserve.serving.repository.ModelUpload;
 import io.rigserve.serving.repository.ModelVersion;
+import io.rigserve.serving.trace.RequestTrace;
+import io.rigserve.serving.trace.RequestTracer;
 import io.rigserve.sharding.tensor.TensorSpec;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.RequestEntity;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
@@ -50,9 +57,19 @@ public final class RestApi extends AllDirectives {
   private final long maxUploadBytes;
   private final long bodyTimeoutMillis;
   private final BearerAuth auth;
+  private final RequestTracer tracer;
+
+  private static final AttributeKey<Long> HTTP_STATUS = AttributeKey.longKey("http.response.status_code");
 
   public RestApi(InferenceService service, ModelDeployments deployments, ModelUpload upload,
       long maxRequestBytes, long maxUploadBytes, Duration bodyTimeout, BearerAuth auth) {
+    this(service, deployments, upload, maxRequestBytes, maxUploadBytes, bodyTimeout, auth, RequestTracer.untraced());
+  }
+
+  /** The REST API whose inference requests are traced by {@code tracer}. */
+  public RestApi(InferenceService service, ModelDeployments deployments, ModelUpload upload,
+      long maxRequestBytes, long maxUploadBytes, Duration bodyTimeout, BearerAuth auth, RequestTracer tracer) {
+    this.tracer = tracer;
     this.bodyTimeoutMillis = bodyTimeout.toMillis();
     this.auth = auth;
     this.service = service;
@@ -84,15 +101,20 @@ public final class RestApi extends AllDirectives {
           boolean ready = service.modelReady(name, version);
           return Json.response(ready ? 200 : 503, object().put("name", name).put("ready", ready));
         }))),
-        path("infer", () -> auth.client(() -> post(() -> optionalHeaderValueByName(BinaryInferBody.HEADER_LENGTH, jsonLength ->
-            extractRequestEntity(entity -> extractMaterializer(mat -> answerLater(() ->
-                strictBody(entity, mat)
-                    .thenCompose(strict -> {
-                      BinaryInferBody body = BinaryInferBody.read(strict.getData(), jsonLength);
-                      var request = InferRequestJson.decode(name, version, body, maxRequestBytes);
-                      BinaryOutputs binary = BinaryOutputs.of(body.json());
-                      return service.infer(request).thenApply(response -> BinaryInferBody.response(response, binary));
-                    })))))))));
+        path("infer", () -> auth.client(() -> post(() -> extractRequest(http -> extractMaterializer(mat -> {
+          RequestTrace trace = tracer.start("POST /v2/models/{model}/infer", name,
+              header -> http.getHeader(header).map(HttpHeader::value).orElse(null));
+          Optional<String> jsonLength = http.getHeader(BinaryInferBody.HEADER_LENGTH).map(HttpHeader::value);
+          return answerTraced(trace, () -> strictBody(http.entity(), mat)
+                .thenCompose(strict -> {
+                  BinaryInferBody body = BinaryInferBody.read(strict.getData(), jsonLength);
+                  InferRequest request = InferRequestJson.decode(name, version, body, maxRequestBytes);
+                  trace.identify(request.id());
+                  BinaryOutputs binary = BinaryOutputs.of(body.json());
+                  return trace.call(() -> service.infer(request))
+                      .thenApply(response -> BinaryInferBody.response(response, binary));
+                }));
+        }))))));
   }
 
   private Route repositoryRoutes() {
@@ -143,6 +165,23 @@ public final class RestApi extends AllDirectives {
       r = HttpErrors.response(e);
     }
     return complete(r);
+  }
+
+  /**
+   * Answers as {@link #answerLater} does, the request id in {@code X-Request-ID} whatever the
+   * outcome, and ends the request's span with the status the client got.
+   */
+  private Route answerTraced(RequestTrace trace, Supplier<CompletionStage<HttpResponse>> response) {
+    CompletionStage<HttpResponse> stage;
+    try {
+      stage = response.get();
+    } catch (RuntimeException e) {
+      stage = CompletableFuture.failedFuture(e);
+    }
+    return completeWithFuture(stage.exceptionally(HttpErrors::response).thenApply(r -> {
+      trace.end(HTTP_STATUS, r.status().intValue(), r.status().intValue() >= 500);
+      return r.addHeader(RawHeader.create("X-Request-ID", trace.requestId()));
+    }));
   }
 
   private Route answerLater(Supplier<CompletionStage<HttpResponse>> response) {
