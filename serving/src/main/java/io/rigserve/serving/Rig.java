@@ -13,13 +13,13 @@ import io.rigserve.cluster.security.ClientTls;
 import io.rigserve.cluster.security.RigTls;
 import io.rigserve.cluster.security.SecuritySettings;
 import io.rigserve.cluster.security.StartupSecurity;
-import io.rigserve.proto.inference.GRPCInferenceServicePowerApiHandlerFactory;
 import io.rigserve.cluster.http.JsonErrors;
-import io.rigserve.serving.api.grpc.AuthenticatedInferenceApi;
 import io.rigserve.serving.api.grpc.GrpcHeaderLimits;
-import io.rigserve.serving.api.grpc.GrpcHttpFallback;
 import io.rigserve.serving.api.grpc.GrpcInferenceApi;
-import io.rigserve.serving.api.grpc.GrpcRequestLimit;
+import io.rigserve.serving.api.grpc.GrpcServices;
+import io.rigserve.serving.api.grpc.GrpcSettings;
+import io.rigserve.serving.api.grpc.HealthService;
+import io.rigserve.serving.api.grpc.RepositoryControl;
 import io.rigserve.serving.api.rest.RestApi;
 import io.rigserve.serving.demo.DemoModels;
 import io.rigserve.serving.inference.InferenceService;
@@ -38,6 +38,8 @@ import io.rigserve.serving.api.admin.ModelsAdminRoute;
 import io.rigserve.serving.api.admin.RoutingAdminRoute;
 import io.rigserve.serving.routing.RoutingJournal;
 import io.rigserve.serving.routing.RoutingStats;
+import io.rigserve.serving.statistics.CountedStageTargets;
+import io.rigserve.serving.statistics.InferenceStatistics;
 import io.rigserve.serving.deploy.DeployedRuntimes;
 import io.rigserve.serving.model.DeploymentCache;
 import io.rigserve.serving.model.ModelCatalog;
@@ -183,15 +185,18 @@ public final class Rig {
           && directory.snapshot().onRig(self).stream().allMatch(r -> r.isReady())
           && repository.index().stream().noneMatch(v -> v.state() == VersionState.LOADING);
       ReadinessConditions.get(system).add("replicas-loaded", () -> CompletableFuture.completedFuture(ready.getAsBoolean()));
+      InferenceStatistics statistics = new InferenceStatistics();
       InferenceService service = new InferenceService(catalog,
-          new PipelineRouter(new ShardedStageTargets(sharding, directory, topology, routingStats,
-              silentAfter(clusterSettings)), settings.attemptTimeout(), routingJournal),
-          settings.defaultTimeout(), settings.maxTimeout(), ready);
+          new PipelineRouter(new CountedStageTargets(new ShardedStageTargets(sharding, directory, topology, routingStats,
+              silentAfter(clusterSettings)), statistics), settings.attemptTimeout(), routingJournal),
+          settings.defaultTimeout(), settings.maxTimeout(), ready, statistics);
       ModelUpload upload = new ModelUpload(repository, blocking, Materializer.matFromSystem(system),
           settings.maxUploadsInFlight(), settings.maxDiskBytes());
       RestApi rest = new RestApi(service, repository, upload, blocking, settings.maxRequestBytes(), settings.maxUploadBytes(),
           catalog, settings.loadTimeout(), settings.bodyTimeout(), auth);
-      GrpcInferenceApi grpcApi = new GrpcInferenceApi(service);
+      GrpcSettings grpcSettings = GrpcSettings.from(full);
+      GrpcInferenceApi grpcApi = new GrpcInferenceApi(service,
+          RepositoryControl.of(repository, catalog, blocking, settings.loadTimeout()), grpcSettings.streamConcurrency());
 
       if (settings.demoModel() && repository.index().isEmpty()) {
         repository.store(DemoModels.MLP_NAME, "1", DemoModels.mlp());
@@ -209,9 +214,8 @@ public final class Rig {
       BooleanSupplier servesTheCluster = () -> ready.getAsBoolean() && deployedAtStart.get() != null
           && deployedAtStart.get().values().stream().allMatch(d -> catalog.deployments().stream().anyMatch(k -> k.key().equals(d.key())) && catalog.servable(d));
       ClientListeners.Handlers handlers = new ClientListeners.Handlers(JsonErrors.seal(rest.route()).handler(system),
-          GrpcHttpFallback.apply(GrpcRequestLimit.apply(settings.maxRequestBytes(), Materializer.matFromSystem(system),
-              GRPCInferenceServicePowerApiHandlerFactory.create(new AuthenticatedInferenceApi(grpcApi, auth),
-                  GrpcInferenceApi.errorHandler(), system))),
+          GrpcServices.handler(grpcApi, new HealthService(service, grpcSettings.healthWatchInterval()), auth,
+              settings.maxRequestBytes(), system),
           servesTheCluster, () -> leftTheCluster(pekkoCluster.selfMember().status()), endingOf(system));
       // The process's listeners outlive this actor system; a rig started alone binds its own.
       CompletionStage<ServerBinding[]> clients;

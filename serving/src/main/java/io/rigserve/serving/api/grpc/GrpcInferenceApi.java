@@ -1,8 +1,21 @@
 package io.rigserve.serving.api.grpc;
 
 import com.google.protobuf.ByteString;
+import io.rigserve.cluster.http.ClientText;
 import io.rigserve.proto.inference.GRPCInferenceServicePowerApi;
 import io.rigserve.proto.inference.InferParameter;
+import io.rigserve.proto.inference.ModelConfigRequest;
+import io.rigserve.proto.inference.ModelConfigResponse;
+import io.rigserve.proto.inference.ModelRepositoryParameter;
+import io.rigserve.proto.inference.ModelStatisticsRequest;
+import io.rigserve.proto.inference.ModelStatisticsResponse;
+import io.rigserve.proto.inference.ModelStreamInferResponse;
+import io.rigserve.proto.inference.RepositoryIndexRequest;
+import io.rigserve.proto.inference.RepositoryIndexResponse;
+import io.rigserve.proto.inference.RepositoryModelLoadRequest;
+import io.rigserve.proto.inference.RepositoryModelLoadResponse;
+import io.rigserve.proto.inference.RepositoryModelUnloadRequest;
+import io.rigserve.proto.inference.RepositoryModelUnloadResponse;
 import io.rigserve.proto.inference.ModelInferRequest;
 import io.rigserve.proto.inference.ModelInferResponse;
 import io.rigserve.proto.inference.ModelMetadataRequest;
@@ -15,7 +28,10 @@ import io.rigserve.proto.inference.ServerMetadataRequest;
 import io.rigserve.proto.inference.ServerMetadataResponse;
 import io.rigserve.proto.inference.ServerReadyRequest;
 import io.rigserve.proto.inference.ServerReadyResponse;
+import io.rigserve.serving.deploy.DeployParameters;
 import io.rigserve.serving.error.InvalidInput;
+import io.rigserve.serving.repository.ModelVersion;
+import io.rigserve.serving.repository.VersionState;
 import io.rigserve.serving.inference.InferRequest;
 import io.rigserve.serving.inference.RequestTimeout;
 import io.rigserve.serving.inference.InferResponse;
@@ -33,7 +49,9 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.grpc.javadsl.Metadata;
+import org.apache.pekko.stream.javadsl.Source;
 
 /**
  * The Open Inference Protocol over gRPC. It only translates: every decision is made by
@@ -43,15 +61,13 @@ import org.apache.pekko.grpc.javadsl.Metadata;
 public final class GrpcInferenceApi implements GRPCInferenceServicePowerApi {
 
   private final InferenceService service;
+  private final RepositoryControl repository;
+  private final int streamConcurrency;
 
-  public GrpcInferenceApi(InferenceService service) {
+  public GrpcInferenceApi(InferenceService service, RepositoryControl repository, int streamConcurrency) {
     this.service = service;
-  }
-
-  /** The error mapping to install with the generated handler. */
-  public static org.apache.pekko.japi.Function<org.apache.pekko.actor.ActorSystem,
-      org.apache.pekko.japi.Function<Throwable, org.apache.pekko.grpc.Trailers>> errorHandler() {
-    return GrpcErrors.handler();
+    this.repository = repository;
+    this.streamConcurrency = streamConcurrency;
   }
 
   @Override
@@ -101,6 +117,70 @@ public final class GrpcInferenceApi implements GRPCInferenceServicePowerApi {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  @Override
+  public Source<ModelStreamInferResponse, NotUsed> modelStreamInfer(Source<ModelInferRequest, NotUsed> in, Metadata metadata) {
+    return StreamInfer.run(in, streamConcurrency, request -> modelInfer(request, metadata));
+  }
+
+  @Override
+  public CompletionStage<ModelConfigResponse> modelConfig(ModelConfigRequest in, Metadata metadata) {
+    return now(() -> ModelConfigResponse.newBuilder()
+        .setConfig(GrpcModelConfig.encode(service.modelConfig(in.getName(), in.getVersion()))).build());
+  }
+
+  @Override
+  public CompletionStage<ModelStatisticsResponse> modelStatistics(ModelStatisticsRequest in, Metadata metadata) {
+    return now(() -> GrpcStatistics.encode(service.statistics(in.getName(), in.getVersion())));
+  }
+
+  @Override
+  public CompletionStage<RepositoryIndexResponse> repositoryIndex(RepositoryIndexRequest in, Metadata metadata) {
+    return now(() -> {
+      RepositoryIndexResponse.Builder out = RepositoryIndexResponse.newBuilder();
+      for (ModelVersion v : repository.index()) {
+        if (in.getReady() && v.state() != VersionState.READY) continue;
+        out.addModels(RepositoryIndexResponse.ModelIndex.newBuilder()
+            .setName(v.name()).setVersion(v.version()).setState(v.state().name()).setReason(v.reason()));
+      }
+      return out.build();
+    });
+  }
+
+  @Override
+  public CompletionStage<RepositoryModelLoadResponse> repositoryModelLoad(RepositoryModelLoadRequest in, Metadata metadata) {
+    try {
+      DeployParameters parameters = DeployParameters.from(repositoryParameters(in.getParametersMap()));
+      return repository.load(in.getModelName(), parameters).thenApply(done -> RepositoryModelLoadResponse.getDefaultInstance());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  @Override
+  public CompletionStage<RepositoryModelUnloadResponse> repositoryModelUnload(RepositoryModelUnloadRequest in, Metadata metadata) {
+    try {
+      return repository.unload(in.getModelName()).thenApply(done -> RepositoryModelUnloadResponse.getDefaultInstance());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** Load parameters as the deploy parameters read them; file contents (bytes) come by upload only. */
+  private static Map<String, Object> repositoryParameters(Map<String, ModelRepositoryParameter> params) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    params.forEach((k, v) -> {
+      switch (v.getParameterChoiceCase()) {
+        case BOOL_PARAM -> out.put(k, v.getBoolParam());
+        case INT64_PARAM -> out.put(k, v.getInt64Param());
+        case STRING_PARAM -> out.put(k, v.getStringParam());
+        case BYTES_PARAM -> throw new InvalidInput("parameter '" + ClientText.echo(k)
+            + "' carries bytes: model files are uploaded with PUT /v2/repository/models/<name>/versions/<version>");
+        default -> { }
+      }
+    });
+    return out;
   }
 
   private static InferRequest decode(ModelInferRequest in, Metadata metadata) {

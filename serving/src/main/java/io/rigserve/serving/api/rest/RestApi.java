@@ -77,6 +77,8 @@ public final class RestApi extends AllDirectives {
           boolean ready = service.ready();
           return Json.response(ready ? 200 : 503, object().put("ready", ready));
         }))),
+        path(segment("models").slash("stats"), () -> auth.client(() -> get(() -> answer(() ->
+            Json.response(200, ModelStatisticsJson.encode(service.statistics("", ""))))))),
         pathPrefix("models", () -> pathPrefix(segment(), name -> concat(
             modelRoutes(name, ""),
             pathPrefix("versions", () -> pathPrefix(segment(), version -> modelRoutes(name, version)))))),
@@ -90,6 +92,9 @@ public final class RestApi extends AllDirectives {
           boolean ready = service.modelReady(name, version);
           return Json.response(ready ? 200 : 503, object().put("name", name).put("ready", ready));
         }))),
+        path("config", () -> get(() -> answer(() -> Json.response(200, ModelConfigJson.encode(service.modelConfig(name, version)))))),
+        path("stats", () -> auth.client(() -> get(() -> answer(() ->
+            Json.response(200, ModelStatisticsJson.encode(service.statistics(name, version))))))),
         path("infer", () -> auth.client(() -> post(() -> extractRequestEntity(entity -> extractMaterializer(mat -> answerLater(() ->
             strictBody(entity, mat)
                 .thenCompose(strict -> {
