@@ -74,7 +74,8 @@ class ControlSurfaceTest {
     Path token = Files.writeString(secrets.resolve("admin-token"), ADMIN + "\n");
     String security = "rigserve.security { api-keys-file = \"" + keys.toString().replace("\\", "/")
         + "\", admin-token-file = \"" + token.toString().replace("\\", "/") + "\" }\n"
-        + "rigserve.serving.grpc.health-watch-interval = 200ms\n";
+        + "rigserve.serving.grpc.health-watch-interval = 200ms\n"
+        + "rigserve.serving.max-request-size = 1 MiB\n";
     Path repository = Files.createTempDirectory("rigserve-control");
     ServedModels.writeRepository(repository);
     anonymous = TestRig.start(repository, security);
@@ -249,6 +250,24 @@ class ControlSurfaceTest {
     }
     assertStatus(Status.Code.UNAUTHENTICATED, "Bearer",
         grpc.modelStreamInfer(Source.single(castRequest("x", 1, 2))).runWith(Sink.seq(), anonymous.rig.system()));
+  }
+
+  @Test
+  void aStreamMayCarryMoreThanTheRequestLimitButNoMessageLargerThanIt() throws Exception {
+    String pad = "p".repeat(200 << 10);
+    List<ModelInferRequest> requests = new ArrayList<>();
+    for (int i = 0; i < 8; i++) requests.add(castRequest(pad + i, i, i));
+    List<ModelStreamInferResponse> answers = await(grpc.modelStreamInfer().addHeader("authorization", "Bearer " + KEY)
+        .invoke(Source.from(requests)).runWith(Sink.seq(), anonymous.rig.system()));
+    assertEquals(8, answers.size(), "1.6 MiB in eight messages of 200 KiB pass a limit of 1 MiB");
+    assertTrue(answers.stream().allMatch(a -> a.getErrorMessage().isEmpty()));
+
+    assertStatus(Status.Code.RESOURCE_EXHAUSTED, "limit", grpc.modelStreamInfer().addHeader("authorization", "Bearer " + KEY)
+        .invoke(Source.from(List.of(castRequest("small", 1, 2), castRequest("p".repeat(2 << 20), 1, 2))))
+        .runWith(Sink.seq(), anonymous.rig.system()));
+    ModelStreamInferResponse after = await(grpc.modelStreamInfer().addHeader("authorization", "Bearer " + KEY)
+        .invoke(Source.single(castRequest("after", 3, 4))).runWith(Sink.head(), anonymous.rig.system()));
+    assertEquals("after", after.getInferResponse().getId());
   }
 
   @Test

@@ -25,7 +25,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -69,7 +68,8 @@ class GrpcDiscoveryTest {
     for (ByteString service : list.getField(1).getLengthDelimitedList()) {
       services.add(UnknownFieldSet.parseFrom(service).getField(1).getLengthDelimitedList().get(0).toStringUtf8());
     }
-    assertTrue(services.containsAll(List.of("inference.GRPCInferenceService", "grpc.health.v1.Health")), services.toString());
+    assertTrue(services.containsAll(List.of("inference.GRPCInferenceService", "grpc.health.v1.Health",
+        "grpc.reflection.v1alpha.ServerReflection")), services.toString());
 
     Answer files = call(REFLECTION, MethodDescriptor.MethodType.BIDI_STREAMING, List.of(
         request(4, "inference.GRPCInferenceService"), request(3, "model_config.proto")));
@@ -81,6 +81,12 @@ class GrpcDiscoveryTest {
         "RepositoryIndex", "RepositoryModelLoad", "RepositoryModelUnload")), methods.toString());
     FileDescriptorProto config = fileOf(files.messages().get(1), "model_config.proto");
     assertTrue(config.getMessageTypeList().stream().anyMatch(m -> m.getName().equals("ModelConfig")));
+
+    Answer nested = call(REFLECTION, MethodDescriptor.MethodType.BIDI_STREAMING, List.of(
+        request(4, "inference.ModelInferRequest.InferInputTensor"), request(4, "inference.Nothing")));
+    fileOf(nested.messages().get(0), "grpc_service.proto");
+    UnknownFieldSet error = UnknownFieldSet.parseFrom(field(nested.messages().get(1), 7));
+    assertEquals(Status.Code.NOT_FOUND.value(), error.getField(1).getVarintList().get(0).intValue());
   }
 
   @Test
@@ -94,9 +100,11 @@ class GrpcDiscoveryTest {
   }
 
   @Test
-  void garbageToReflectionIsAClientErrorAndTheRigKeepsAnswering() throws Exception {
-    Answer a = call(REFLECTION, MethodDescriptor.MethodType.BIDI_STREAMING, List.of(new byte[] {(byte) 0xff, 0x01, 0x02}));
-    assertTrue(Set.of(Status.Code.INVALID_ARGUMENT, Status.Code.UNIMPLEMENTED).contains(a.status().getCode()), String.valueOf(a.status()));
+  void garbageToAStreamingMethodIsInvalidArgumentAndTheRigKeepsAnswering() throws Exception {
+    for (String method : List.of(REFLECTION, "inference.GRPCInferenceService/ModelStreamInfer")) {
+      Answer a = call(method, MethodDescriptor.MethodType.BIDI_STREAMING, List.of(new byte[] {(byte) 0xff, 0x01, 0x02}));
+      assertEquals(Status.Code.INVALID_ARGUMENT, a.status().getCode(), method + ": " + a.status());
+    }
     Answer listed = call(REFLECTION, MethodDescriptor.MethodType.BIDI_STREAMING, List.of(request(7, "")));
     assertEquals(Status.Code.OK, listed.status().getCode(), String.valueOf(listed.status()));
   }

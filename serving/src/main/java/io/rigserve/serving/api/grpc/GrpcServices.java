@@ -5,10 +5,11 @@ import io.rigserve.proto.health.Health;
 import io.rigserve.proto.health.HealthHandlerFactory;
 import io.rigserve.proto.inference.GRPCInferenceService;
 import io.rigserve.proto.inference.GRPCInferenceServicePowerApiHandlerFactory;
+import io.rigserve.proto.reflection.ServerReflection;
+import io.rigserve.proto.reflection.ServerReflectionHandlerFactory;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
-import org.apache.pekko.grpc.javadsl.ServerReflection;
 import org.apache.pekko.grpc.javadsl.ServiceHandler;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -33,7 +34,8 @@ public final class GrpcServices {
         GRPCInferenceServicePowerApiHandlerFactory.partial(new AuthenticatedInferenceApi(api, auth),
             GRPCInferenceService.name, mat, GrpcErrors.handler(), system),
         HealthHandlerFactory.partial(health, Health.name, mat, GrpcErrors.handler(), system),
-        ServerReflection.create(List.of(GRPCInferenceService.description, Health.description), system));
+        ServerReflectionHandlerFactory.partial(new ReflectionService(List.of(GRPCInferenceService.description,
+            Health.description, ServerReflection.description)), ServerReflection.name, mat, GrpcErrors.handler(), system));
     return GrpcHttpFallback.apply(GrpcRequestLimit.apply(maxRequestBytes, mat, services));
   }
 }
