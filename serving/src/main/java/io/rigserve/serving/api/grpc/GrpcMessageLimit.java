@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
+import org.apache.pekko.util.ByteStringBuilder;
 import scala.Option;
 
 /**
@@ -27,9 +28,12 @@ final class GrpcMessageLimit {
       long[] bodyLeft = {0};
       return chunk -> {
         if (oversized.get() >= 0) return List.of();
+        // A header is passed on only once whole and within the limit, so only whole messages pass before a refusal.
+        ByteStringBuilder out = new ByteStringBuilder();
         for (int i = 0; i < chunk.size(); ) {
           if (bodyLeft[0] > 0) {
             int take = (int) Math.min(bodyLeft[0], chunk.size() - i);
+            out.append(chunk.slice(i, i + take));
             bodyLeft[0] -= take;
             i += take;
             continue;
@@ -40,12 +44,12 @@ final class GrpcMessageLimit {
           long length = ((header[1] & 0xffL) << 24) | ((header[2] & 0xff) << 16) | ((header[3] & 0xff) << 8) | (header[4] & 0xff);
           if (length > maxMessageBytes) {
             oversized.set(length);
-            // Pass on the whole messages before this one; drop the rest.
-            return List.of(chunk.take(Math.max(0, i - header.length)));
+            break;
           }
+          out.putBytes(header);
           bodyLeft[0] = length;
         }
-        return List.of(chunk);
+        return out.length() == 0 ? List.<ByteString>of() : List.of(out.result());
       };
     });
     return checked.concatLazy(Source.lazySource(() -> oversized.get() >= 0
