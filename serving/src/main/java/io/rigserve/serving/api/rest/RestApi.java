@@ -37,8 +37,8 @@ import scala.Option;
 /**
  * The Open Inference Protocol over REST/JSON, plus the model repository extension. It only
  * translates: every decision is made by {@link InferenceService} and {@link ModelRepository}.
- * Health and metadata are open; inference and the repository index need an API key when keys are
- * configured; repository writes need the admin token ({@link BearerAuth}).
+ * Health, metadata and model config are open; inference, statistics and the repository index need
+ * an API key when keys are configured; repository writes need the admin token ({@link BearerAuth}).
  */
 public final class RestApi extends AllDirectives {
 
