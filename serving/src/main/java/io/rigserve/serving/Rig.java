@@ -2,6 +2,7 @@ package io.rigserve.serving;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.opentelemetry.api.OpenTelemetry;
 import io.rigserve.cluster.RigCluster;
 import io.rigserve.cluster.http.JsonErrors;
 import io.rigserve.cluster.management.ReadinessConditions;
@@ -15,14 +16,13 @@ import io.rigserve.cluster.security.RigTls;
 import io.rigserve.cluster.security.SecuritySettings;
 import io.rigserve.cluster.security.StartupSecurity;
 import io.rigserve.cluster.topology.TopologyCache;
-import io.rigserve.proto.inference.GRPCInferenceServicePowerApiHandlerFactory;
 import io.rigserve.serving.api.admin.ModelsAdminRoute;
 import io.rigserve.serving.api.admin.RoutingAdminRoute;
-import io.rigserve.serving.api.grpc.AuthenticatedInferenceApi;
 import io.rigserve.serving.api.grpc.GrpcHeaderLimits;
-import io.rigserve.serving.api.grpc.GrpcHttpFallback;
 import io.rigserve.serving.api.grpc.GrpcInferenceApi;
-import io.rigserve.serving.api.grpc.GrpcRequestLimit;
+import io.rigserve.serving.api.grpc.GrpcServices;
+import io.rigserve.serving.api.grpc.GrpcSettings;
+import io.rigserve.serving.api.grpc.HealthService;
 import io.rigserve.serving.api.rest.RestApi;
 import io.rigserve.serving.demo.DemoModels;
 import io.rigserve.serving.deploy.DeployedRuntimes;
@@ -44,6 +44,11 @@ import io.rigserve.serving.runtime.OnnxRuntime;
 import io.rigserve.serving.runtime.RuntimeSettings;
 import io.rigserve.serving.runtime.TrialLoad;
 import io.rigserve.serving.runtime.TrialLoadSettings;
+import io.rigserve.serving.statistics.CountedStageTargets;
+import io.rigserve.serving.statistics.InferenceStatistics;
+import io.rigserve.serving.trace.RequestTracer;
+import io.rigserve.serving.trace.TraceExport;
+import io.rigserve.serving.trace.TracingSettings;
 import io.rigserve.serving.transfer.ArtifactFetcher;
 import io.rigserve.serving.transfer.ArtifactStore;
 import io.rigserve.serving.transfer.DataPlane;
@@ -54,10 +59,6 @@ import io.rigserve.sharding.placement.PlacementSettings;
 import io.rigserve.sharding.replica.ReplicaDirectory;
 import io.rigserve.sharding.replica.ReplicaSettings;
 import io.rigserve.sharding.replica.ReplicaSharding;
-import io.rigserve.serving.trace.RequestTracer;
-import io.rigserve.serving.trace.TraceExport;
-import io.rigserve.serving.trace.TracingSettings;
-import io.opentelemetry.api.OpenTelemetry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -94,12 +95,13 @@ public final class Rig {
   /** Every module's settings, read once. */
   private record Settings(Config config, RigSettings rig, ClusterSettings cluster, ServingSettings serving,
       RuntimeSettings runtime, SecuritySettings security, PlacementSettings placement, ReplicaSettings replica,
-      RoutingSettings routing, TracingSettings tracing) {
+      RoutingSettings routing, TracingSettings tracing, GrpcSettings grpc) {
     static Settings from(Config config) {
       ClusterSettings cluster = ClusterSettings.from(config);
       return new Settings(config, RigSettings.from(config), cluster, ServingSettings.from(config),
           RuntimeSettings.from(config), SecuritySettings.from(config), PlacementSettings.from(config),
-          ReplicaSettings.from(config), RoutingSettings.from(config, cluster), TracingSettings.from(config));
+          ReplicaSettings.from(config), RoutingSettings.from(config, cluster), TracingSettings.from(config),
+          GrpcSettings.from(config));
     }
   }
 
@@ -167,7 +169,7 @@ public final class Rig {
       deployDiskWhenUp(system, core, settings.serving());
       BearerAuth auth = BearerAuth.from(settings.security());
       CompletionStage<ServerBinding[]> clients =
-          bindClients(system, clientHandlers(system, core, settings.serving(), auth), settings.serving(),
+          bindClients(system, clientHandlers(system, core, settings, auth), settings.serving(),
               settings.security().clientTlsDir().map(ClientTls::httpsServer), processListeners);
       CompletionStage<ServerBinding> dataPlane =
           DataPlane.bind(system, settings.rig().bindHost(), settings.rig().dataPlanePort(), core.artifacts(), core.clusterTls());
@@ -229,10 +231,11 @@ public final class Rig {
     RoutingStats routingStats = new RoutingStats(routing.breakerFailures(), routing.breakerCoolDown());
     RoutingJournal routingJournal = new RoutingJournal();
     RequestTracer tracer = new RequestTracer(traces);
+    InferenceStatistics statistics = new InferenceStatistics();
     InferenceService service = new InferenceService(catalog,
-        new PipelineRouter(new ShardedStageTargets(sharding, directory, topology, routingStats, routing.silentAfter()),
-            routing.attemptTimeout(), routingJournal, tracer.tracer()),
-        serving.defaultTimeout(), serving.maxTimeout(), readiness::ready);
+        new PipelineRouter(new CountedStageTargets(new ShardedStageTargets(sharding, directory, topology, routingStats,
+            routing.silentAfter()), statistics), routing.attemptTimeout(), routingJournal, tracer.tracer()),
+        serving.defaultTimeout(), serving.maxTimeout(), readiness::ready, statistics);
     return new Core(service, repository, deployments, catalog, directory, readiness, artifacts, clusterTls, blocking,
         routingStats, routingJournal, tracer);
   }
@@ -254,20 +257,21 @@ public final class Rig {
   }
 
   /** This incarnation's REST and gRPC handlers, and how the process's listeners tell whether it serves. */
-  private static ClientListeners.Handlers clientHandlers(ActorSystem<?> system, Core core, ServingSettings serving,
+  private static ClientListeners.Handlers clientHandlers(ActorSystem<?> system, Core core, Settings settings,
       BearerAuth auth) {
+    ServingSettings serving = settings.serving();
     Materializer materializer = Materializer.matFromSystem(system);
     ModelUpload upload = new ModelUpload(core.repository(), core.blocking(), materializer,
         serving.maxUploadsInFlight(), serving.maxDiskBytes());
     RestApi rest = new RestApi(core.service(), core.deployments(), upload, serving.maxRequestBytes(),
         serving.maxUploadBytes(), serving.bodyTimeout(), auth, core.tracer());
-    GrpcInferenceApi grpcApi = new GrpcInferenceApi(core.service(), core.tracer());
+    GrpcInferenceApi grpcApi = new GrpcInferenceApi(core.service(), core.deployments(), settings.grpc().streamConcurrency(),
+        core.tracer());
     Cluster cluster = Cluster.get(Adapter.toClassic(system));
     // After a rebuild, clients are held until this incarnation serves every model the cluster deployed when it joined.
     return new ClientListeners.Handlers(JsonErrors.seal(rest.route()).handler(system),
-        GrpcHttpFallback.apply(GrpcRequestLimit.apply(serving.maxRequestBytes(), materializer,
-            GRPCInferenceServicePowerApiHandlerFactory.create(new AuthenticatedInferenceApi(grpcApi, auth),
-                GrpcInferenceApi.errorHandler(), system))),
+        GrpcServices.handler(grpcApi, new HealthService(core.service(), settings.grpc().healthWatchInterval()), auth,
+            serving.maxRequestBytes(), system),
         core.readiness()::servesTheCluster, () -> leftTheCluster(cluster.selfMember().status()), endingOf(system));
   }
 

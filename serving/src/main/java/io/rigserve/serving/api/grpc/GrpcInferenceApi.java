@@ -4,33 +4,49 @@ import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.opentelemetry.api.common.AttributeKey;
 import io.rigserve.cluster.Failures;
+import io.rigserve.cluster.http.ClientText;
 import io.rigserve.proto.inference.GRPCInferenceServicePowerApi;
 import io.rigserve.proto.inference.InferParameter;
+import io.rigserve.proto.inference.ModelConfigRequest;
+import io.rigserve.proto.inference.ModelConfigResponse;
 import io.rigserve.proto.inference.ModelInferRequest;
 import io.rigserve.proto.inference.ModelInferResponse;
 import io.rigserve.proto.inference.ModelMetadataRequest;
 import io.rigserve.proto.inference.ModelMetadataResponse;
 import io.rigserve.proto.inference.ModelReadyRequest;
 import io.rigserve.proto.inference.ModelReadyResponse;
+import io.rigserve.proto.inference.ModelRepositoryParameter;
+import io.rigserve.proto.inference.ModelStatisticsRequest;
+import io.rigserve.proto.inference.ModelStatisticsResponse;
+import io.rigserve.proto.inference.ModelStreamInferResponse;
+import io.rigserve.proto.inference.RepositoryIndexRequest;
+import io.rigserve.proto.inference.RepositoryIndexResponse;
+import io.rigserve.proto.inference.RepositoryModelLoadRequest;
+import io.rigserve.proto.inference.RepositoryModelLoadResponse;
+import io.rigserve.proto.inference.RepositoryModelUnloadRequest;
+import io.rigserve.proto.inference.RepositoryModelUnloadResponse;
 import io.rigserve.proto.inference.ServerLiveRequest;
 import io.rigserve.proto.inference.ServerLiveResponse;
 import io.rigserve.proto.inference.ServerMetadataRequest;
 import io.rigserve.proto.inference.ServerMetadataResponse;
 import io.rigserve.proto.inference.ServerReadyRequest;
 import io.rigserve.proto.inference.ServerReadyResponse;
+import io.rigserve.serving.deploy.DeployParameters;
+import io.rigserve.serving.deploy.ModelDeployments;
 import io.rigserve.serving.error.InvalidInput;
 import io.rigserve.serving.error.ServingException;
 import io.rigserve.serving.inference.InferRequest;
-import io.rigserve.serving.inference.RequestPriority;
-import io.rigserve.serving.inference.RequestTimeout;
 import io.rigserve.serving.inference.InferResponse;
 import io.rigserve.serving.inference.InferenceService;
 import io.rigserve.serving.inference.ModelMetadata;
+import io.rigserve.serving.inference.RequestPriority;
+import io.rigserve.serving.inference.RequestTimeout;
+import io.rigserve.serving.repository.ModelVersion;
 import io.rigserve.serving.trace.RequestTrace;
 import io.rigserve.serving.trace.RequestTracer;
-import io.rigserve.sharding.tensor.TensorSpec;
 import io.rigserve.sharding.tensor.DataType;
 import io.rigserve.sharding.tensor.Tensor;
+import io.rigserve.sharding.tensor.TensorSpec;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,7 +57,9 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.grpc.javadsl.Metadata;
+import org.apache.pekko.stream.javadsl.Source;
 
 /**
  * The Open Inference Protocol over gRPC. It only translates: every decision is made by
@@ -51,24 +69,24 @@ import org.apache.pekko.grpc.javadsl.Metadata;
 public final class GrpcInferenceApi implements GRPCInferenceServicePowerApi {
 
   private final InferenceService service;
+  private final ModelDeployments deployments;
+  private final int streamConcurrency;
   private final RequestTracer tracer;
 
   private static final AttributeKey<Long> GRPC_STATUS = AttributeKey.longKey("rpc.grpc.status_code");
 
-  public GrpcInferenceApi(InferenceService service) {
-    this(service, RequestTracer.untraced());
+  /** The gRPC API whose repository calls go to {@code deployments}, as REST's do. */
+  public GrpcInferenceApi(InferenceService service, ModelDeployments deployments, int streamConcurrency) {
+    this(service, deployments, streamConcurrency, RequestTracer.untraced());
   }
 
   /** The gRPC API whose {@code ModelInfer} calls are traced by {@code tracer}. */
-  public GrpcInferenceApi(InferenceService service, RequestTracer tracer) {
+  public GrpcInferenceApi(InferenceService service, ModelDeployments deployments, int streamConcurrency,
+      RequestTracer tracer) {
     this.service = service;
+    this.deployments = deployments;
+    this.streamConcurrency = streamConcurrency;
     this.tracer = tracer;
-  }
-
-  /** The error mapping to install with the generated handler. */
-  public static org.apache.pekko.japi.Function<org.apache.pekko.actor.ActorSystem,
-      org.apache.pekko.japi.Function<Throwable, org.apache.pekko.grpc.Trailers>> errorHandler() {
-    return GrpcErrors.handler();
   }
 
   @Override
@@ -128,6 +146,69 @@ public final class GrpcInferenceApi implements GRPCInferenceServicePowerApi {
           .map(e -> GrpcErrors.code(e.kind()).getCode()).orElse(Status.Code.INTERNAL);
       trace.end(GRPC_STATUS, code.value(), code == Status.Code.INTERNAL);
     });
+  }
+
+  @Override
+  public Source<ModelStreamInferResponse, NotUsed> modelStreamInfer(Source<ModelInferRequest, NotUsed> in, Metadata metadata) {
+    return StreamInfer.run(in, streamConcurrency, request -> modelInfer(request, metadata));
+  }
+
+  @Override
+  public CompletionStage<ModelConfigResponse> modelConfig(ModelConfigRequest in, Metadata metadata) {
+    return now(() -> ModelConfigResponse.newBuilder()
+        .setConfig(GrpcModelConfig.encode(service.modelConfig(in.getName(), in.getVersion()))).build());
+  }
+
+  @Override
+  public CompletionStage<ModelStatisticsResponse> modelStatistics(ModelStatisticsRequest in, Metadata metadata) {
+    return now(() -> GrpcStatistics.encode(service.statistics(in.getName(), in.getVersion())));
+  }
+
+  @Override
+  public CompletionStage<RepositoryIndexResponse> repositoryIndex(RepositoryIndexRequest in, Metadata metadata) {
+    return now(() -> {
+      RepositoryIndexResponse.Builder out = RepositoryIndexResponse.newBuilder();
+      for (ModelVersion v : deployments.index(in.getReady())) {
+        out.addModels(RepositoryIndexResponse.ModelIndex.newBuilder()
+            .setName(v.name()).setVersion(v.version()).setState(v.state().name()).setReason(v.reason()));
+      }
+      return out.build();
+    });
+  }
+
+  @Override
+  public CompletionStage<RepositoryModelLoadResponse> repositoryModelLoad(RepositoryModelLoadRequest in, Metadata metadata) {
+    try {
+      DeployParameters parameters = DeployParameters.from(repositoryParameters(in.getParametersMap()));
+      return deployments.load(in.getModelName(), parameters).thenApply(done -> RepositoryModelLoadResponse.getDefaultInstance());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  @Override
+  public CompletionStage<RepositoryModelUnloadResponse> repositoryModelUnload(RepositoryModelUnloadRequest in, Metadata metadata) {
+    try {
+      return deployments.unload(in.getModelName()).thenApply(done -> RepositoryModelUnloadResponse.getDefaultInstance());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** Load parameters as the deploy parameters read them; file contents (bytes) come by upload only. */
+  private static Map<String, Object> repositoryParameters(Map<String, ModelRepositoryParameter> params) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    params.forEach((k, v) -> {
+      switch (v.getParameterChoiceCase()) {
+        case BOOL_PARAM -> out.put(k, v.getBoolParam());
+        case INT64_PARAM -> out.put(k, v.getInt64Param());
+        case STRING_PARAM -> out.put(k, v.getStringParam());
+        case BYTES_PARAM -> throw new InvalidInput("parameter '" + ClientText.echo(k)
+            + "' carries bytes: model files are uploaded with PUT /v2/repository/models/<name>/versions/<version>");
+        default -> { }
+      }
+    });
+    return out;
   }
 
   private static InferRequest decode(ModelInferRequest in, Metadata metadata) {

@@ -3,6 +3,7 @@ package io.rigserve.serving.api.grpc;
 import io.grpc.Status;
 import io.rigserve.cluster.http.ClientText;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,10 +20,10 @@ import org.apache.pekko.util.ByteString;
 import scala.Option;
 
 /**
- * Limits the body of every gRPC request: HTTP/2 streams do not get Pekko HTTP's content-length
- * limit. Past the limit the rest of the body is read and dropped (so the stream ends cleanly
- * instead of being reset) and the call fails as RESOURCE_EXHAUSTED; nothing beyond the limit is
- * held in memory.
+ * Limits the body of every gRPC request (each message of a streaming one, {@link GrpcMessageLimit}):
+ * HTTP/2 streams do not get Pekko HTTP's content-length limit. Past the limit the rest of the body
+ * is read and dropped (so the stream ends cleanly instead of being reset) and the call fails as
+ * RESOURCE_EXHAUSTED; nothing beyond the limit is held in memory.
  *
  * <p>Compressed requests are refused with UNIMPLEMENTED and {@code grpc-accept-encoding:
  * identity}, as the gRPC spec says for an encoding the server does not support: Pekko gRPC
@@ -33,6 +34,9 @@ public final class GrpcRequestLimit {
   private GrpcRequestLimit() {}
 
   private static final String ENCODING = "grpc-encoding";
+  /** Methods whose requests are streams: their limit is per message (the body grows with the stream's life). */
+  private static final Set<String> STREAMING = Set.of("/inference.GRPCInferenceService/ModelStreamInfer",
+      "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo");
 
   public static Function<HttpRequest, CompletionStage<HttpResponse>> apply(
       long maxBytes, Materializer materializer, Function<HttpRequest, CompletionStage<HttpResponse>> handler) {
@@ -44,6 +48,10 @@ public final class GrpcRequestLimit {
             Status.UNIMPLEMENTED.withDescription("grpc-encoding '" + ClientText.echo(encoding.get())
                 + "' is not supported: send messages uncompressed"),
             RawHeader.create("grpc-accept-encoding", "identity")));
+      }
+      if (STREAMING.contains(request.getUri().path())) {
+        Source<ByteString, ?> messages = GrpcMessageLimit.apply(request.entity().getDataBytes(), maxBytes);
+        return handler.apply(request.withEntity(HttpEntities.create(request.entity().getContentType(), messages)));
       }
       AtomicLong seen = new AtomicLong();
       Source<ByteString, ?> body = request.entity().getDataBytes()

@@ -1,7 +1,5 @@
 package io.rigserve.serving.api.rest;
 
-import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -41,12 +39,13 @@ import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
 import scala.Option;
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 /**
  * The Open Inference Protocol over REST/JSON, plus the model repository extension. It only
  * translates: every decision is made by {@link InferenceService} and {@link ModelDeployments}.
- * Health and metadata are open; inference and the repository index need an API key when keys are
- * configured; repository writes need the admin token ({@link BearerAuth}).
+ * Health, metadata and model config are open; inference, statistics and the repository index need
+ * an API key when keys are configured; repository writes need the admin token ({@link BearerAuth}).
  */
 public final class RestApi extends AllDirectives {
 
@@ -88,6 +87,8 @@ public final class RestApi extends AllDirectives {
           boolean ready = service.ready();
           return Json.response(ready ? 200 : 503, object().put("ready", ready));
         }))),
+        path(segment("models").slash("stats"), () -> auth.client(() -> get(() -> answer(() ->
+            Json.response(200, ModelStatisticsJson.encode(service.statistics("", ""))))))),
         pathPrefix("models", () -> pathPrefix(segment(), name -> concat(
             modelRoutes(name, ""),
             pathPrefix("versions", () -> pathPrefix(segment(), version -> modelRoutes(name, version)))))),
@@ -101,6 +102,9 @@ public final class RestApi extends AllDirectives {
           boolean ready = service.modelReady(name, version);
           return Json.response(ready ? 200 : 503, object().put("name", name).put("ready", ready));
         }))),
+        path("config", () -> get(() -> answer(() -> Json.response(200, ModelConfigJson.encode(service.modelConfig(name, version)))))),
+        path("stats", () -> auth.client(() -> get(() -> answer(() ->
+            Json.response(200, ModelStatisticsJson.encode(service.statistics(name, version))))))),
         path("infer", () -> auth.client(() -> post(() -> extractRequest(http -> extractMaterializer(mat -> {
           RequestTrace trace = tracer.start("POST /v2/models/{model}/infer", name,
               header -> http.getHeader(header).map(HttpHeader::value).orElse(null));

@@ -126,7 +126,7 @@ class GrpcLimitsTest {
   @Test
   void unknownMethodsAndServicesAreUnimplemented() {
     StatusRuntimeException method = assertThrows(StatusRuntimeException.class,
-        () -> GrpcCalls.unary(channel, "inference.GRPCInferenceService/RepositoryIndex", new byte[0], CallOptions.DEFAULT));
+        () -> GrpcCalls.unary(channel, "inference.GRPCInferenceService/SystemSharedMemoryStatus", new byte[0], CallOptions.DEFAULT));
     assertEquals(Status.Code.UNIMPLEMENTED, method.getStatus().getCode(), String.valueOf(method.getStatus()));
     StatusRuntimeException service = assertThrows(StatusRuntimeException.class,
         () -> GrpcCalls.unary(channel, "other.Service/Call", new byte[0], CallOptions.DEFAULT));
