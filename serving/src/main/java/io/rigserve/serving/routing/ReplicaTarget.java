@@ -8,7 +8,9 @@ import io.rigserve.sharding.tensor.Tensor;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One ranked replica as the router sends to it: the stage goes through Cluster Sharding (to
@@ -56,6 +58,11 @@ final class ReplicaTarget implements StageTarget {
         .<StageResult>ask(replyTo -> new PartitionReplica.Run(input, deadline, replyTo), timeout)
         .thenApply(ReplicaTarget::verified)
         .whenComplete((result, error) -> {
+          if (result != null) {
+            stats.rig(candidate.replica().address()).answered();
+          } else if (timedOut(error)) {
+            stats.timedOut(candidate.replica().address(), started);
+          }
           if (result instanceof StageResult.Output) {
             // The EWMA is of the replica's own time: the round trip is counted apart, once.
             replicaStats.succeeded(Math.max(0, (System.nanoTime() - started) / 1e6 - candidate.rttMillis()));
@@ -66,6 +73,11 @@ final class ReplicaTarget implements StageTarget {
             stats.failed(replicaStats);
           }
         });
+  }
+
+  private static boolean timedOut(Throwable error) {
+    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    return cause instanceof TimeoutException;
   }
 
   /**
