@@ -73,6 +73,8 @@ public final class GeoRig {
     List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", region.namespace(),
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx512m", "-XX:MaxDirectMemorySize=512m", "-XX:+UseSerialGC",
+        // Five JVMs starting on a shared 2-core machine: Artery's 3 s to bind its port was seen to run out.
+        "-Dpekko.remote.artery.bind.bind-timeout=30s",
         "-cp", System.getProperty("java.class.path"), "io.rigserve.serving.Main"));
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
