@@ -36,7 +36,7 @@ public final class GeoRun {
     List<FaultReport> reports = new ArrayList<>();
     System.out.println("geo run: regions " + GeoScenario.regions().stream().map(GeoRegion::name).toList()
         + ", rig logs in " + work);
-    try (GeoCluster cluster = GeoCluster.start(GeoScenario.regions(), work, GeoScenario.rigTimings(), Duration.ofMinutes(3))) {
+    try (GeoCluster cluster = GeoCluster.start(GeoScenario.regions(), work, GeoScenario.rigTimings(), Duration.ofMinutes(5))) {
       GeoScenario scenario = new GeoScenario(cluster, durations);
       scenario.deployInStages(Duration.ofMinutes(2));
       Map<String, String> before = scenario.answers();
