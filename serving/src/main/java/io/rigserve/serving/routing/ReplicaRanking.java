@@ -78,7 +78,7 @@ public final class ReplicaRanking {
     }
     List<ReplicaLocation> closed = usable.stream()
         .filter(r -> stats.of(r.region(), r.id()).available(() -> lastHeard(view, r))
-            && stats.rig(r.address()).heard(() -> lastHeard(view, r)))
+            && stats.rig(r.address()).heard(System.nanoTime(), () -> lastHeard(view, r)))
         .toList();
     List<ReplicaLocation> chosen = closed.isEmpty() ? usable : closed;
     // A replica this gateway has not seen answer yet is expected to be as slow as the slowest one it has.

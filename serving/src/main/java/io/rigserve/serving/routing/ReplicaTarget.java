@@ -54,12 +54,15 @@ final class ReplicaTarget implements StageTarget {
     long deadline = attemptDeadline.toEpochMilli();
     long started = System.nanoTime();
     replicaStats.started();
+    RigSilence rig = stats.rig(candidate.replica().address());
+    rig.sent(started);
     return sharding.refFor(candidate.replica().id(), candidate.replica().region())
         .<StageResult>ask(replyTo -> new PartitionReplica.Run(input, deadline, replyTo), timeout)
         .thenApply(ReplicaTarget::verified)
         .whenComplete((result, error) -> {
           if (result != null) {
-            stats.rig(candidate.replica().address()).answered();
+            long now = System.nanoTime();
+            rig.answered(now, (now - started) / 1e6);
           } else if (timedOut(error)) {
             stats.timedOut(candidate.replica().address(), started);
           }

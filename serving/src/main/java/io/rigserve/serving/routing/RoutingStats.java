@@ -38,7 +38,7 @@ public final class RoutingStats {
 
   /** What this gateway has heard from the rig at {@code address}. */
   public RigSilence rig(String address) {
-    return rigs.computeIfAbsent(address, a -> new RigSilence());
+    return rigs.computeIfAbsent(address, a -> new RigSilence(Duration.ofNanos(coolDownNanos)));
   }
 
   void failed(ReplicaStats s) {
@@ -47,7 +47,7 @@ public final class RoutingStats {
 
   /** An attempt sent at {@code sentNanos} to a replica on the rig got no answer in time. */
   void timedOut(String address, long sentNanos) {
-    rig(address).timedOut(sentNanos, coolDownNanos);
+    rig(address).timedOut(sentNanos, System.nanoTime());
   }
 
   public SortedMap<Key, ReplicaStats> snapshot() {

@@ -266,7 +266,7 @@ class ReplicaRankingTest {
     ReplicaLocation slow = replica(REMOTE, busy);
     ReplicaLocation other = replica(REMOTE, busy);
     long sent = System.nanoTime();
-    stats.rig(busy).answered();
+    stats.rig(busy).answered(System.nanoTime(), 80);
     stats.timedOut(busy, sent);
 
     assertFalse(stats.rig(busy).silent());
