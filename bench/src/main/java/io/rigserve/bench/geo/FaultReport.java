@@ -13,7 +13,7 @@ import java.util.Map;
  * @param downedAfterMillis from the fault until the others removed the region's rigs
  * @param returnKind how the region came back: restarted processes, or a rebuild inside the running ones
  * @param servingAgainAfterMillis from the region's return (restart, heal, link up) until it served again
- * @param returnSteps milliseconds from the return to each step of it, in the order reached
+ * @param returnSteps milliseconds from the return to each step of it, in the order reached; NaN for a step not reached
  */
 public record FaultReport(String fault, String victim, List<PhaseStats> phases, Map<String, List<PhaseStats>> byClientRegion,
     double quietAfterMillis, double downedAfterMillis, String returnKind, double servingAgainAfterMillis,
@@ -45,7 +45,9 @@ public record FaultReport(String fault, String victim, List<PhaseStats> phases, 
     }
     out.append(String.format("  %s downed by the others: %.1f s after the fault%n", victim, downedAfterMillis / 1e3));
     out.append(String.format("  %s serving again (%s): %.1f s after it returned%n", victim, returnKind, servingAgainAfterMillis / 1e3));
-    returnSteps.forEach((step, millis) -> out.append(String.format("    %-40s %5.1f s%n", step, millis / 1e3)));
+    returnSteps.forEach((step, millis) -> out.append(millis.isNaN()
+        ? String.format("    %-40s not within the run%n", step)
+        : String.format("    %-40s %5.1f s%n", step, millis / 1e3)));
     for (String f : failures) out.append("  failure: ").append(f).append('\n');
     return out.toString();
   }

@@ -170,8 +170,11 @@ public final class GeoScenario {
       Thread.sleep(durations.settle().toMillis());
       long returnAt = phases.begin("return");
       fault.undo(cluster, victim);
-      Milestones back = awaitReturn(victim, observer, watch, returnAt, borrowed);
+      Milestones back = awaitReturn(victim, observer, watch, returnAt, false);
       Thread.sleep(durations.settle().toMillis());
+      // Reported, not waited for: chains borrowing from the region again (after a vanish, af-south
+      // was seen not to within minutes; see docs/BENCHMARKS.md).
+      if (borrowed) back.checkOrMissing("borrowed from again", watch.firstIncrease(returnAt));
       List<GeoLoad.Outcome> outcomes = load.stop();
       long end = System.nanoTime();
       return new FaultReport(fault.describe(victim), victim,
@@ -187,10 +190,10 @@ public final class GeoScenario {
 
   /**
    * Waits until the returning region serves again: its rigs ready, its replicas ready as the others
-   * and its own gateway see them, and, if chains borrowed from it before the fault, a stage sent
-   * there again. Each step's time is kept.
+   * and its own gateway see them, and, if {@code borrowedAgain}, a stage another region sent there
+   * again. Each step's time is kept.
    */
-  private Milestones awaitReturn(String victim, GeoRig observer, StageWatch watch, long returnAt, boolean borrowed)
+  private Milestones awaitReturn(String victim, GeoRig observer, StageWatch watch, long returnAt, boolean borrowedAgain)
       throws InterruptedException {
     Milestones back = new Milestones(returnAt);
     Integer expected = expectedReplicas().get(victim);
@@ -201,7 +204,7 @@ public final class GeoScenario {
         back.check("rigs ready", cluster.rigs(victim).stream().allMatch(GeoRig::ready))
             & back.check("its replicas ready for the others", readyReplicas(observer).getOrDefault(victim, 0).equals(expected))
             & back.check("every replica ready for its gateway", readyReplicas(cluster.gateway(victim)).equals(expectedReplicas()))
-            & (!borrowed || back.check("borrowed from again", watch.firstIncrease(returnAt))));
+            & (!borrowedAgain || back.check("borrowed from again", watch.firstIncrease(returnAt))));
     return back;
   }
 

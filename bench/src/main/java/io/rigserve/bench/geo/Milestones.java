@@ -1,6 +1,8 @@
 package io.rigserve.bench.geo;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -11,6 +13,7 @@ final class Milestones {
 
   private final long from;
   private final Map<String, Long> reached = new LinkedHashMap<>();
+  private final List<String> missing = new ArrayList<>();
 
   Milestones(long fromNanos) {
     this.from = fromNanos;
@@ -30,11 +33,17 @@ final class Milestones {
     return atNanos >= 0;
   }
 
+  /** Like {@link #check(String, long)}, but a step not reached is kept as missing (shown as such). */
+  void checkOrMissing(String name, long atNanos) {
+    if (!check(name, atNanos)) missing.add(name);
+  }
+
   /** Milliseconds from the return to each step reached, in the order first reached. */
   Map<String, Double> millis() {
     Map<String, Double> out = new LinkedHashMap<>();
     reached.entrySet().stream().sorted(Map.Entry.comparingByValue())
         .forEach(e -> out.put(e.getKey(), (e.getValue() - from) / 1e6));
+    for (String name : missing) out.put(name, Double.NaN);
     return out;
   }
 
