@@ -9,6 +9,7 @@ import io.rigserve.cluster.node.RigSettings;
 import io.rigserve.cluster.security.ClientTls;
 import io.rigserve.cluster.security.SecuritySettings;
 import io.rigserve.cluster.security.StartupSecurity;
+import io.rigserve.serving.runtime.OnnxRuntime;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -51,6 +52,8 @@ public final class RigProcess {
     SecuritySettings security = SecuritySettings.from(full);
     // Refused before anything binds, as Rig.start does for each incarnation.
     StartupSecurity.of(List.of(rig.bindHost(), settings.httpHost(), rig.managementBindHost()), security).check();
+    // ONNX Runtime's native library loads beside the actor systems' start instead of after it.
+    CompletableFuture.runAsync(OnnxRuntime::environment);
     // The listeners' actor system starts beside the first incarnation, not before it: each takes seconds.
     CompletableFuture<ActorSystem<Void>> front = CompletableFuture.supplyAsync(() ->
         ActorSystem.create(Behaviors.empty(), "rigserve-front", frontConfig(config)));

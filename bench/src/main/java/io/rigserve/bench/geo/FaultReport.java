@@ -11,10 +11,13 @@ import java.util.Map;
  * @param quietAfterMillis from the fault to the last stage a surviving gateway sent to the
  *     failed region; negative when none borrowed from it before the fault
  * @param downedAfterMillis from the fault until the others removed the region's rigs
- * @param servingAgainAfterMillis from the region's return (restart or heal) until it served again
+ * @param returnKind how the region came back: restarted processes, or a rebuild inside the running ones
+ * @param servingAgainAfterMillis from the region's return (restart, heal, link up) until it served again
+ * @param returnSteps milliseconds from the return to each step of it, in the order reached; NaN for a step not reached
  */
 public record FaultReport(String fault, String victim, List<PhaseStats> phases, Map<String, List<PhaseStats>> byClientRegion,
-    double quietAfterMillis, double downedAfterMillis, double servingAgainAfterMillis, List<String> failures) {
+    double quietAfterMillis, double downedAfterMillis, String returnKind, double servingAgainAfterMillis,
+    Map<String, Double> returnSteps, List<String> failures) {
 
   public PhaseStats phase(String name) {
     return find(phases, name);
@@ -41,7 +44,10 @@ public record FaultReport(String fault, String victim, List<PhaseStats> phases, 
       out.append(String.format("  last stage sent to %s: %.0f ms after the fault%n", victim, quietAfterMillis));
     }
     out.append(String.format("  %s downed by the others: %.1f s after the fault%n", victim, downedAfterMillis / 1e3));
-    out.append(String.format("  %s serving again: %.1f s after it returned%n", victim, servingAgainAfterMillis / 1e3));
+    out.append(String.format("  %s serving again (%s): %.1f s after it returned%n", victim, returnKind, servingAgainAfterMillis / 1e3));
+    returnSteps.forEach((step, millis) -> out.append(millis.isNaN()
+        ? String.format("    %-40s not within the run%n", step)
+        : String.format("    %-40s %5.1f s%n", step, millis / 1e3)));
     for (String f : failures) out.append("  failure: ").append(f).append('\n');
     return out.toString();
   }

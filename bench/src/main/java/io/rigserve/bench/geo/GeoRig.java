@@ -67,9 +67,14 @@ public final class GeoRig {
   /** Starts the rig's JVM in its namespace (appending to its log). */
   void start(String seedNodes) throws IOException {
     Files.createDirectories(dir);
+    // The log's own lines start with the time of day: this one tells when the JVM was started.
+    Files.writeString(log(), java.time.LocalTime.now() + " geo: starting the rig's JVM\n",
+        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
     List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", region.namespace(),
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx512m", "-XX:MaxDirectMemorySize=512m", "-XX:+UseSerialGC",
+        // Five JVMs starting on a shared 2-core machine: Artery's 3 s to bind its port was seen to run out.
+        "-Dpekko.remote.artery.bind.bind-timeout=30s",
         "-cp", System.getProperty("java.class.path"), "io.rigserve.serving.Main"));
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));

@@ -107,8 +107,8 @@ public final class GeoScenario {
 
   /**
    * Kills every rig of {@code victim} under load from the other regions' clients, waits until the
-   * others down it, lets the rest serve alone for a while, then starts the rigs again and waits
-   * until the region serves again and chains borrow from it once more.
+   * others down it, lets the rest serve alone for a while, then starts the rigs again (new
+   * processes, same folders) and waits until the region serves again and chains borrow from it once more.
    */
   public FaultReport killRegion(String victim) throws Exception {
     List<String> clients = cluster.all().stream().map(r -> r.region().name()).distinct()
@@ -130,13 +130,7 @@ public final class GeoScenario {
       Thread.sleep(durations.settle().toMillis());
       long returnAt = phases.begin("return");
       cluster.startRigs(victim);
-      GeoCluster.await(durations.servingWithin(), () -> victim + " ready and borrowed from again (rigs ready: "
-              + cluster.rigs(victim).stream().map(GeoRig::ready).toList() + ", ready replicas: " + readyReplicas(observer)
-              + ", stages sent there since: " + (watch.firstIncrease(returnAt) > 0) + ")", () ->
-          cluster.rigs(victim).stream().allMatch(GeoRig::ready)
-              && readyReplicas(observer).getOrDefault(victim, 0).equals(expectedReplicas().get(victim))
-              && watch.firstIncrease(returnAt) > 0);
-      long servingAt = watch.firstIncrease(returnAt);
+      Milestones back = awaitReturn(victim, observer, watch, returnAt, true);
       saveRouting("kill-returned", clients);
       Thread.sleep(durations.settle().toMillis());
       List<GeoLoad.Outcome> outcomes = load.stop();
@@ -144,7 +138,8 @@ public final class GeoScenario {
       return new FaultReport("kill " + victim + " (every rig's process killed), then start it again", victim,
           phases.stats(outcomes, end, clients), phases.byRegion(outcomes, end, clients),
           (watch.lastIncrease(faultAt, returnAt) - faultAt) / 1e6, (downedAt - faultAt) / 1e6,
-          (servingAt - returnAt) / 1e6, failures(outcomes, phases));
+          "restart: new processes, same folders", (back.lastNanos() - returnAt) / 1e6, back.millis(),
+          failures(outcomes, phases));
     } finally {
       watch.stop();
       load.stop();
@@ -152,40 +147,41 @@ public final class GeoScenario {
   }
 
   /**
-   * Cuts {@code victim} off from the other regions under load from every region's clients (its
-   * own clients still reach its gateway), waits until the others down it, heals the cut and waits
-   * until its rigs have rejoined and serve again.
+   * Isolates {@code victim} from the other regions by {@code fault} under load (from its own
+   * clients too when they still reach it), waits until the others down it, lets it back and waits
+   * until its rigs, rebuilt in the same processes after learning they were downed, serve again.
    */
-  public FaultReport cutRegion(String victim) throws Exception {
+  public FaultReport isolateRegion(String victim, RegionIsolation fault) throws Exception {
     List<String> everyRegion = cluster.all().stream().map(r -> r.region().name()).distinct().toList();
     List<String> others = everyRegion.stream().filter(r -> !r.equals(victim)).toList();
+    List<String> clients = fault.ownClientsReachIt() ? everyRegion : others;
     RunPhases phases = new RunPhases();
-    GeoLoad load = startLoad(everyRegion);
+    GeoLoad load = startLoad(clients);
     StageWatch watch = StageWatch.start(others.stream().map(cluster::gateway).toList(), victim);
     try {
       phases.begin("steady");
       Thread.sleep(durations.steady().toMillis());
       boolean borrowed = watch.sent() > 0;
-      long faultAt = phases.begin("cut");
-      cluster.cut(victim);
+      long faultAt = phases.begin(fault.phase());
+      fault.apply(cluster, victim);
       GeoRig observer = cluster.gateway(others.get(0));
-      GeoCluster.await(durations.downedWithin(), victim + " downed by the majority", () -> removed(observer, victim));
+      GeoCluster.await(durations.downedWithin(), victim + " downed by the others", () -> removed(observer, victim));
       long downedAt = phases.begin("downed");
       Thread.sleep(durations.settle().toMillis());
-      long healAt = phases.begin("return");
-      cluster.heal();
-      GeoCluster.await(durations.servingWithin(), victim + " rejoined and serving", () ->
-          cluster.rigs(victim).stream().allMatch(GeoRig::ready)
-              && readyReplicas(observer).getOrDefault(victim, 0).equals(expectedReplicas().get(victim))
-              && readyReplicas(cluster.gateway(victim)).equals(expectedReplicas()));
-      long servingAt = System.nanoTime();
+      long returnAt = phases.begin("return");
+      fault.undo(cluster, victim);
+      Milestones back = awaitReturn(victim, observer, watch, returnAt, false);
       Thread.sleep(durations.settle().toMillis());
+      // Reported, not waited for: chains borrowing from the region again (after a vanish, af-south
+      // was seen not to within minutes; see docs/BENCHMARKS.md).
+      if (borrowed) back.checkOrMissing("borrowed from again", watch.firstIncrease(returnAt));
       List<GeoLoad.Outcome> outcomes = load.stop();
       long end = System.nanoTime();
-      return new FaultReport("cut " + victim + " off from the other regions, then heal the cut", victim,
-          phases.stats(outcomes, end, others), phases.byRegion(outcomes, end, everyRegion),
-          borrowed ? (watch.lastIncrease(faultAt, healAt) - faultAt) / 1e6 : -1, (downedAt - faultAt) / 1e6,
-          (servingAt - healAt) / 1e6, failures(outcomes, phases));
+      return new FaultReport(fault.describe(victim), victim,
+          phases.stats(outcomes, end, others), phases.byRegion(outcomes, end, clients),
+          borrowed ? (watch.lastIncrease(faultAt, returnAt) - faultAt) / 1e6 : -1, (downedAt - faultAt) / 1e6,
+          "rebuild: same processes, new actor systems", (back.lastNanos() - returnAt) / 1e6, back.millis(),
+          failures(outcomes, phases));
     } finally {
       watch.stop();
       load.stop();
@@ -193,43 +189,23 @@ public final class GeoScenario {
   }
 
   /**
-   * Takes {@code victim}'s network away (its link goes down: peers' connects and sends hang) under
-   * load from the other regions' clients, waits until the others down it, brings the network back
-   * and waits until its rigs, rebuilt after learning they were downed, serve again.
+   * Waits until the returning region serves again: its rigs ready, its replicas ready as the others
+   * and its own gateway see them, and, if {@code borrowedAgain}, a stage another region sent there
+   * again. Each step's time is kept.
    */
-  public FaultReport vanishRegion(String victim) throws Exception {
-    List<String> clients = cluster.all().stream().map(r -> r.region().name()).distinct()
-        .filter(r -> !r.equals(victim)).toList();
-    RunPhases phases = new RunPhases();
-    GeoLoad load = startLoad(clients);
-    StageWatch watch = StageWatch.start(clients.stream().map(cluster::gateway).toList(), victim);
-    try {
-      phases.begin("steady");
-      Thread.sleep(durations.steady().toMillis());
-      boolean borrowed = watch.sent() > 0;
-      long faultAt = phases.begin("vanished");
-      cluster.vanish(victim);
-      GeoRig observer = cluster.gateway(clients.get(0));
-      GeoCluster.await(durations.downedWithin(), victim + " downed", () -> removed(observer, victim));
-      long downedAt = phases.begin("downed");
-      Thread.sleep(durations.settle().toMillis());
-      long returnAt = phases.begin("return");
-      cluster.reappear(victim);
-      GeoCluster.await(durations.servingWithin(), victim + " back and serving", () ->
-          cluster.rigs(victim).stream().allMatch(GeoRig::ready)
-              && readyReplicas(observer).getOrDefault(victim, 0).equals(expectedReplicas().get(victim)));
-      long servingAt = System.nanoTime();
-      Thread.sleep(durations.settle().toMillis());
-      List<GeoLoad.Outcome> outcomes = load.stop();
-      long end = System.nanoTime();
-      return new FaultReport("the network of " + victim + " vanishes (its link down: connects hang), then returns", victim,
-          phases.stats(outcomes, end, clients), phases.byRegion(outcomes, end, clients),
-          borrowed ? (watch.lastIncrease(faultAt, returnAt) - faultAt) / 1e6 : -1, (downedAt - faultAt) / 1e6,
-          (servingAt - returnAt) / 1e6, failures(outcomes, phases));
-    } finally {
-      watch.stop();
-      load.stop();
-    }
+  private Milestones awaitReturn(String victim, GeoRig observer, StageWatch watch, long returnAt, boolean borrowedAgain)
+      throws InterruptedException {
+    Milestones back = new Milestones(returnAt);
+    Integer expected = expectedReplicas().get(victim);
+    GeoCluster.await(durations.servingWithin(), () -> victim + " back and serving (steps reached: " + back.millis()
+            + ", rigs ready: " + cluster.rigs(victim).stream().map(GeoRig::ready).toList()
+            + ", ready replicas seen by " + observer.name() + ": " + readyReplicas(observer) + ")", () ->
+        // Not short-circuited: every step is polled each time, so each one's time is its own.
+        back.check("rigs ready", cluster.rigs(victim).stream().allMatch(GeoRig::ready))
+            & back.check("its replicas ready for the others", readyReplicas(observer).getOrDefault(victim, 0).equals(expected))
+            & back.check("every replica ready for its gateway", readyReplicas(cluster.gateway(victim)).equals(expectedReplicas()))
+            & (!borrowedAgain || back.check("borrowed from again", watch.firstIncrease(returnAt))));
+    return back;
   }
 
   /** Keeps what each gateway's {@code /admin/routing} shows now, in the work folder, for reading after a run. */

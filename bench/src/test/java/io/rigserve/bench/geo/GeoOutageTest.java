@@ -13,8 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Four regions in network namespaces with real regions' round trips between them, rigs as
  * separate JVMs, steady load from clients in several regions; then a region is killed and
- * started again, another is cut off and healed, then its network vanishes (connects hang) and
- * returns. No request of a surviving region's clients fails, nor of the cut region's own, and
+ * started again, another is cut off and healed, then the first one's network vanishes (connects
+ * hang) and returns. No request of a surviving region's clients fails, nor of the cut region's own, and
  * the failed region serves again when it returns.
  */
 class GeoOutageTest {
@@ -59,5 +59,7 @@ class GeoOutageTest {
       assertTrue(p.sent() > 0, "no load in phase " + phase + "\n" + vanish.render());
       assertEquals(0, p.failed(), "requests failed in phase " + phase + "\n" + vanish.render());
     }
+    assertTrue(vanish.quietAfterMillis() >= 0, "no chain borrowed from the vanished region\n" + vanish.render());
+    assertTrue(vanish.quietAfterMillis() < 5_000, "stages still went to the vanished region\n" + vanish.render());
   }
 }

@@ -22,7 +22,7 @@ import org.apache.pekko.actor.AddressFromURIString;
  * source; it sends nothing.
  *
  * <p>Candidates are the usable replicas (ready, on a reachable rig) whose circuit breaker lets
- * stages through (all of them, when no breaker does). Replicas in a region that has stopped
+ * stages through and whose rig has not gone silent ({@link RigSilence}); all of them, when none is. Replicas in a region that has stopped
  * answering this rig's RTT probes are left out while others remain. Each gets an expected
  * completion time: the round trip to its rig plus the stages this gateway has in flight there,
  * plus one, times its EWMA service time. The first choice is the better of two distinct random
@@ -77,7 +77,8 @@ public final class ReplicaRanking {
       if (!heard.isEmpty()) usable = heard;
     }
     List<ReplicaLocation> closed = usable.stream()
-        .filter(r -> stats.of(r.region(), r.id()).available(() -> lastHeard(view, r)))
+        .filter(r -> stats.of(r.region(), r.id()).available(() -> lastHeard(view, r))
+            && stats.rig(r.address()).heard(System.nanoTime(), () -> lastHeard(view, r)))
         .toList();
     List<ReplicaLocation> chosen = closed.isEmpty() ? usable : closed;
     // A replica this gateway has not seen answer yet is expected to be as slow as the slowest one it has.

@@ -9,7 +9,9 @@ import io.rigserve.sharding.tensor.Tensor;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One ranked replica as the router sends to it: the stage goes through Cluster Sharding (to
@@ -53,10 +55,18 @@ final class ReplicaTarget implements StageTarget {
     long deadline = attemptDeadline.toEpochMilli();
     long started = System.nanoTime();
     replicaStats.started();
+    RigSilence rig = stats.rig(candidate.replica().address());
+    rig.sent(started);
     return sharding.refFor(candidate.replica().id(), candidate.replica().region())
         .<StageResult>ask(replyTo -> new PartitionReplica.Run(input, deadline, Traceparent.ofCurrent(), replyTo), timeout)
         .thenApply(ReplicaTarget::verified)
         .whenComplete((result, error) -> {
+          if (result != null) {
+            long now = System.nanoTime();
+            rig.answered(now, (now - started) / 1e6);
+          } else if (timedOut(error)) {
+            stats.timedOut(candidate.replica().address(), started);
+          }
           if (result instanceof StageResult.Output) {
             // The EWMA is of the replica's own time: the round trip is counted apart, once.
             replicaStats.succeeded(Math.max(0, (System.nanoTime() - started) / 1e6 - candidate.rttMillis()));
@@ -67,6 +77,11 @@ final class ReplicaTarget implements StageTarget {
             stats.failed(replicaStats);
           }
         });
+  }
+
+  private static boolean timedOut(Throwable error) {
+    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    return cause instanceof TimeoutException;
   }
 
   /**

@@ -23,6 +23,7 @@ public final class RoutingStats {
   }
 
   private final Map<Key, ReplicaStats> stats = new ConcurrentHashMap<>();
+  private final Map<String, RigSilence> rigs = new ConcurrentHashMap<>();
   private final int breakerFailures;
   private final long coolDownNanos;
 
@@ -35,8 +36,18 @@ public final class RoutingStats {
     return stats.computeIfAbsent(new Key(region, replica), k -> new ReplicaStats());
   }
 
+  /** What this gateway has heard from the rig at {@code address}. */
+  public RigSilence rig(String address) {
+    return rigs.computeIfAbsent(address, a -> new RigSilence(Duration.ofNanos(coolDownNanos)));
+  }
+
   void failed(ReplicaStats s) {
     s.failed(breakerFailures, coolDownNanos);
+  }
+
+  /** An attempt sent at {@code sentNanos} to a replica on the rig got no answer in time. */
+  void timedOut(String address, long sentNanos) {
+    rig(address).timedOut(sentNanos, System.nanoTime());
   }
 
   public SortedMap<Key, ReplicaStats> snapshot() {

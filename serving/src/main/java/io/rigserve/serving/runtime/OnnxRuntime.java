@@ -37,9 +37,17 @@ public final class OnnxRuntime {
 
   public OnnxRuntime(RuntimeSettings settings) {
     this.settings = settings;
-    // ORT allows one environment per process; the first caller fixes its name and log level.
-    // Its global thread pools stay unused: each session gets the threads set below.
-    this.env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING, "rigserve");
+    this.env = environment();
+  }
+
+  /**
+   * The process's ORT environment, created on first use: ORT allows one per process and the first
+   * caller fixes its name and log level. Its global thread pools stay unused: each session gets
+   * the threads set below. Creating it unpacks and loads ORT's native library (22 MB), so a rig
+   * process asks for it early, beside its actor system's start.
+   */
+  public static OrtEnvironment environment() {
+    return OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING, "rigserve");
   }
 
   /**

@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Partition files this rig keeps on local disk ({@code <root>/<model>/<version>/p<i>.onnx}, with
  * the sha256 beside each). A file counts only once its content hashes to the expected digest, so
  * after a restart valid files are reused without the network and damaged ones are fetched again.
+ * A {@link VerifiedStamp} beside each verified file spares hashing it again while it is unchanged.
  */
 public final class ArtifactStore {
 
@@ -36,7 +37,7 @@ public final class ArtifactStore {
   public Optional<Path> valid(ArtifactId id, String sha256) {
     Path file = root.resolve(id.relativePath());
     if (!Files.isRegularFile(file)) return Optional.empty();
-    String digest = verified.computeIfAbsent(file, ArtifactStore::hashOrEmpty);
+    String digest = verified.computeIfAbsent(file, ArtifactStore::stampedOrHashed);
     if (digest.equals(sha256)) return Optional.of(file);
     verified.remove(file);
     return Optional.empty();
@@ -85,6 +86,8 @@ public final class ArtifactStore {
     Path file = root.resolve(id.relativePath());
     Files.writeString(shaFile(file), sha256 + "\n", StandardCharsets.UTF_8);
     Files.move(staged, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    VerifiedStamp.settle(file);
+    VerifiedStamp.of(file, sha256).write(stampFile(file));
     verified.put(file, sha256);
     return file;
   }
@@ -93,9 +96,21 @@ public final class ArtifactStore {
     return file.resolveSibling(file.getFileName() + ".sha256");
   }
 
-  private static String hashOrEmpty(Path file) {
+  private static Path stampFile(Path file) {
+    return file.resolveSibling(file.getFileName() + ".verified");
+  }
+
+  /** The digest a valid stamp records, else the content's own (stamped when the file has settled); empty when unreadable. */
+  private static String stampedOrHashed(Path file) {
+    Optional<VerifiedStamp> stamp = VerifiedStamp.read(stampFile(file)).filter(s -> s.holdsFor(file));
+    if (stamp.isPresent()) return stamp.get().sha256();
     try {
-      return Sha256.of(file);
+      boolean settled = VerifiedStamp.settled(file);
+      VerifiedStamp before = VerifiedStamp.of(file, "");
+      String digest = Sha256.of(file);
+      // Stamped only if nothing wrote to the file while it was hashed.
+      if (settled && before.holdsFor(file)) VerifiedStamp.of(file, digest).write(stampFile(file));
+      return digest;
     } catch (IOException e) {
       return "";
     }

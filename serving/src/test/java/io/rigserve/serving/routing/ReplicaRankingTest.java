@@ -241,6 +241,52 @@ class ReplicaRankingTest {
     assertEquals(Duration.ofSeconds(7), new ReplicaTarget(null, stats, c).attemptTimeout(Duration.ofSeconds(7)));
   }
 
+  @Test
+  void aRigThatLetAStageTimeOutUnansweredLeavesRoutingWithEveryReplicaUntilItAnswersAProbe() throws Exception {
+    String dead = rig(REMOTE, 80);
+    ReplicaLocation first = replica(REMOTE, dead);
+    ReplicaLocation second = replica(REMOTE, dead);
+    ReplicaLocation elsewhere = replica(REMOTE, rig(REMOTE, 90));
+    stats.timedOut(dead, System.nanoTime() - 1_000_000);
+    Thread.sleep(5);
+
+    rigs.put(dead, new Rig(dead, REMOTE, true, 80, Duration.ofHours(1)));
+    assertEquals(List.of(elsewhere), replicas(rank(List.of(first, second, elsewhere))),
+        "one time-out takes every replica of the silent rig out, not only the one that timed out");
+    assertTrue(stats.of(second.region(), second.id()).available(Optional::empty), "no breaker opened for it");
+
+    rigs.put(dead, new Rig(dead, REMOTE, true, 80, Duration.ZERO));
+    assertEquals(Set.of(first, second, elsewhere), new HashSet<>(replicas(rank(List.of(first, second, elsewhere)))),
+        "a probe answered after the silence brings the rig back");
+  }
+
+  @Test
+  void aTimeOutWhileTheRigAnsweredAnotherStageIsTheReplicasAloneNotTheRigs() {
+    String busy = rig(REMOTE, 80);
+    ReplicaLocation slow = replica(REMOTE, busy);
+    ReplicaLocation other = replica(REMOTE, busy);
+    long sent = System.nanoTime();
+    stats.rig(busy).answered(System.nanoTime(), 80);
+    stats.timedOut(busy, sent);
+
+    assertFalse(stats.rig(busy).silent());
+    assertEquals(Set.of(slow, other), new HashSet<>(replicas(rank(List.of(slow, other)))));
+  }
+
+  @Test
+  void aSilentRigWhoseProbesNothingIsKnownOfComesBackAfterTheCoolDown() throws Exception {
+    RoutingStats cooled = new RoutingStats(1, Duration.ofMillis(50));
+    String unprobed = address();
+    rigs.put(unprobed, new Rig(unprobed, REMOTE, true, Double.NaN, JUST_NOW));
+    ReplicaLocation quiet = replica(REMOTE, unprobed);
+    ReplicaLocation healthy = replica(OWN, rig(OWN, 1));
+    cooled.timedOut(unprobed, System.nanoTime() - 1_000_000);
+
+    assertEquals(List.of(healthy), replicas(rankWith(cooled, List.of(quiet, healthy))));
+    Thread.sleep(60);
+    assertEquals(Set.of(quiet, healthy), new HashSet<>(replicas(rankWith(cooled, List.of(quiet, healthy)))));
+  }
+
   // --- the test cluster -------------------------------------------------------------------
 
   private List<ReplicaRanking.Candidate> rank(List<ReplicaLocation> replicas) {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.ConfigFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -69,6 +70,22 @@ class ArtifactTransferTest {
     ArtifactStore restarted = new ArtifactStore(dir);
     Path reused = fetcher(restarted).fetch(id, sha, List.of()).toCompletableFuture().get(30, TimeUnit.SECONDS);
     assertEquals(fetched, reused);
+  }
+
+  @Test
+  void aRestartedRigTakesAStampedFileAsVerifiedWhileItsSizeAndTimeAreUnchanged() throws Exception {
+    Path dir = Files.createTempDirectory("rig");
+    Path fetched = fetcher(new ArtifactStore(dir)).fetch(id, sha, List.of(origin)).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    // Changed in place behind the stamp's back, size and time kept: only a hash would notice.
+    FileTime time = Files.getLastModifiedTime(fetched);
+    byte[] changed = content.clone();
+    changed[1] ^= 1;
+    Files.write(fetched, changed);
+    Files.setLastModifiedTime(fetched, time);
+
+    assertEquals(Optional.of(fetched), new ArtifactStore(dir).valid(id, sha), "the stamp is trusted, the file not hashed");
+    Files.setLastModifiedTime(fetched, FileTime.fromMillis(time.toMillis() + 1));
+    assertEquals(Optional.empty(), new ArtifactStore(dir).valid(id, sha), "a file touched since its stamp is hashed again");
   }
 
   @Test
