@@ -9,6 +9,8 @@ import io.rigserve.proto.inference.ModelInferRequest;
 import io.rigserve.serving.ServedModels;
 import io.rigserve.serving.TestRig;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -155,7 +157,7 @@ class GrpcFuzzTest {
     try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
       byte[] block = new byte[1 << 20];
       for (int written = 0; written < zeros; written += block.length) gz.write(block);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new IllegalStateException(e);
     }
     return out.toByteArray();
@@ -165,7 +167,7 @@ class GrpcFuzzTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
       gz.write(bytes);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new IllegalStateException(e);
     }
     return out.toByteArray();
@@ -184,7 +186,7 @@ class GrpcFuzzTest {
     }
 
     @Override
-    public java.io.InputStream decompress(java.io.InputStream is) {
+    public InputStream decompress(InputStream is) {
       return is;
     }
   }

@@ -2,6 +2,7 @@ package io.rigserve.serving.fuzz;
 
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
+import io.grpc.CompressorRegistry;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -11,6 +12,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -25,7 +27,7 @@ final class RawGrpc implements AutoCloseable {
 
   private final ManagedChannel channel;
 
-  RawGrpc(int port, io.grpc.CompressorRegistry compressors) {
+  RawGrpc(int port, CompressorRegistry compressors) {
     NettyChannelBuilder builder = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext()
         .maxInboundMessageSize(64 << 20).maxInboundMetadataSize(1 << 20);
     if (compressors != null) builder.compressorRegistry(compressors);
@@ -62,7 +64,7 @@ final class RawGrpc implements AutoCloseable {
     } catch (TimeoutException e) {
       call.cancel("no answer within " + FuzzRun.PATIENCE, null);
       return new Result(Status.DEADLINE_EXCEEDED, null, true);
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       return new Result(Status.fromThrowable(e.getCause()), null, false);
     }
   }

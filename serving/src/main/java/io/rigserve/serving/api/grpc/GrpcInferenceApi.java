@@ -33,7 +33,10 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.grpc.Trailers;
 import org.apache.pekko.grpc.javadsl.Metadata;
+import org.apache.pekko.japi.Function;
 
 /**
  * The Open Inference Protocol over gRPC. It only translates: every decision is made by
@@ -49,8 +52,7 @@ public final class GrpcInferenceApi implements GRPCInferenceServicePowerApi {
   }
 
   /** The error mapping to install with the generated handler. */
-  public static org.apache.pekko.japi.Function<org.apache.pekko.actor.ActorSystem,
-      org.apache.pekko.japi.Function<Throwable, org.apache.pekko.grpc.Trailers>> errorHandler() {
+  public static Function<ActorSystem, Function<Throwable, Trailers>> errorHandler() {
     return GrpcErrors.handler();
   }
 
