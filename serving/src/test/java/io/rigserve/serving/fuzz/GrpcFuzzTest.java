@@ -6,6 +6,7 @@ import io.grpc.CompressorRegistry;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.rigserve.proto.inference.ModelInferRequest;
+import io.rigserve.serving.RawGrpc;
 import io.rigserve.serving.ServedModels;
 import io.rigserve.serving.TestRig;
 import java.io.ByteArrayOutputStream;
@@ -112,7 +113,7 @@ class GrpcFuzzTest {
         options = options.withCompression("gzip");
         message = in.chance(0.1) ? BOMB : in.chance(0.5) ? in.bytes() : in.mutate(gzipOf(valid.toByteArray()));
       }
-      RawGrpc.Result r = client.call(method, message, headers, options);
+      RawGrpc.Result r = client.call(method, message, headers, options, FuzzRun.PATIENCE);
       String input = category + " " + method + " " + Findings.shown(new String(message, 0, Math.min(200, message.length),
           StandardCharsets.ISO_8859_1)) + " (" + message.length + " bytes) metadata " + headers.keys();
       if (r.hung()) {
