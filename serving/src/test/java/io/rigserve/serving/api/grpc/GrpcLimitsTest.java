@@ -99,6 +99,22 @@ class GrpcLimitsTest {
   }
 
   @Test
+  void malformedProtobufIsInvalidArgumentAndTheRigKeepsServing() {
+    byte[] garbage = {(byte) 0x0a, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0x0f, 0x01};
+    StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> grpc.unary("ModelInfer", garbage));
+    assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), String.valueOf(e.getStatus()));
+    assertStillServes();
+  }
+
+  @Test
+  void aMessageOverTheSizeLimitIsRefusedAndTheRigKeepsServing() {
+    byte[] huge = new byte[2 << 20];
+    StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> grpc.unary("ModelInfer", huge));
+    assertTrue(e.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED, String.valueOf(e.getStatus()));
+    assertStillServes();
+  }
+
+  @Test
   void aShapeWhoseElementCountOverflowsIsInvalidArgument() {
     for (boolean raw : new boolean[] {true, false}) {
       ModelInferRequest.Builder request = ModelInferRequest.newBuilder().setModelName("cast");
