@@ -3,6 +3,7 @@ package io.rigserve.serving;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.rigserve.cluster.security.SecuritySettings;
+import io.rigserve.serving.logging.LogFormat;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import sun.misc.Signal;
@@ -14,6 +15,13 @@ public final class Main {
 
   public static void main(String[] args) throws Exception {
     Config config = ConfigFactory.load();
+    try {
+      LogFormat.from(config).apply();
+    } catch (IllegalArgumentException e) {
+      System.err.println("rigserve: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
     RigProcess process;
     try {
       // A rig the cluster downs (say, after its region was cut off) builds a new actor system and

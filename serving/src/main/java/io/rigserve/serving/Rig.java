@@ -3,6 +3,7 @@ package io.rigserve.serving;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.rigserve.cluster.RigCluster;
+import io.rigserve.cluster.http.JsonErrors;
 import io.rigserve.cluster.management.ReadinessConditions;
 import io.rigserve.cluster.management.RigManagement;
 import io.rigserve.cluster.node.ClusterSettings;
@@ -13,8 +14,10 @@ import io.rigserve.cluster.security.ClientTls;
 import io.rigserve.cluster.security.RigTls;
 import io.rigserve.cluster.security.SecuritySettings;
 import io.rigserve.cluster.security.StartupSecurity;
+import io.rigserve.cluster.topology.TopologyCache;
 import io.rigserve.proto.inference.GRPCInferenceServicePowerApiHandlerFactory;
-import io.rigserve.cluster.http.JsonErrors;
+import io.rigserve.serving.api.admin.ModelsAdminRoute;
+import io.rigserve.serving.api.admin.RoutingAdminRoute;
 import io.rigserve.serving.api.grpc.AuthenticatedInferenceApi;
 import io.rigserve.serving.api.grpc.GrpcHeaderLimits;
 import io.rigserve.serving.api.grpc.GrpcHttpFallback;
@@ -22,47 +25,43 @@ import io.rigserve.serving.api.grpc.GrpcInferenceApi;
 import io.rigserve.serving.api.grpc.GrpcRequestLimit;
 import io.rigserve.serving.api.rest.RestApi;
 import io.rigserve.serving.demo.DemoModels;
+import io.rigserve.serving.deploy.DeployedRuntimes;
+import io.rigserve.serving.deploy.ModelDeployer;
+import io.rigserve.serving.deploy.ModelDeployments;
 import io.rigserve.serving.inference.InferenceService;
+import io.rigserve.serving.model.DeploymentCache;
+import io.rigserve.serving.model.ModelCatalog;
+import io.rigserve.serving.partition.OnnxPartitioner;
 import io.rigserve.serving.repository.ClusterPresence;
 import io.rigserve.serving.repository.ModelRepository;
 import io.rigserve.serving.repository.ModelUpload;
+import io.rigserve.serving.routing.PipelineRouter;
+import io.rigserve.serving.routing.RoutingJournal;
+import io.rigserve.serving.routing.RoutingSettings;
+import io.rigserve.serving.routing.RoutingStats;
+import io.rigserve.serving.routing.ShardedStageTargets;
 import io.rigserve.serving.runtime.OnnxRuntime;
 import io.rigserve.serving.runtime.RuntimeSettings;
 import io.rigserve.serving.runtime.TrialLoad;
 import io.rigserve.serving.runtime.TrialLoadSettings;
-import io.rigserve.sharding.replica.ReplicaSettings;
-import io.rigserve.sharding.replica.ReplicaSharding;
-import io.rigserve.cluster.topology.RigIdentity;
-import io.rigserve.cluster.topology.TopologyCache;
-import io.rigserve.serving.api.admin.ModelsAdminRoute;
-import io.rigserve.serving.api.admin.RoutingAdminRoute;
-import io.rigserve.serving.routing.RoutingJournal;
-import io.rigserve.serving.routing.RoutingStats;
-import io.rigserve.serving.deploy.DeployedRuntimes;
-import io.rigserve.serving.model.DeploymentCache;
-import io.rigserve.serving.model.ModelCatalog;
-import io.rigserve.serving.deploy.ModelDeployer;
-import io.rigserve.serving.error.InvalidInput;
-import io.rigserve.serving.partition.OnnxPartitioner;
-import io.rigserve.serving.routing.PipelineRouter;
-import io.rigserve.serving.routing.ShardedStageTargets;
 import io.rigserve.serving.transfer.ArtifactFetcher;
+import io.rigserve.serving.transfer.ArtifactStore;
 import io.rigserve.serving.transfer.DataPlane;
 import io.rigserve.serving.transfer.MemberDataPlanes;
-import io.rigserve.serving.transfer.ArtifactStore;
-import io.rigserve.sharding.placement.Deployment;
 import io.rigserve.sharding.placement.DeploymentRegistry;
 import io.rigserve.sharding.placement.PlacementController;
 import io.rigserve.sharding.placement.PlacementSettings;
 import io.rigserve.sharding.replica.ReplicaDirectory;
-import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
-import io.rigserve.serving.repository.VersionState;
+import io.rigserve.sharding.replica.ReplicaSettings;
+import io.rigserve.sharding.replica.ReplicaSharding;
+import io.rigserve.serving.trace.RequestTracer;
+import io.rigserve.serving.trace.TraceExport;
+import io.rigserve.serving.trace.TracingSettings;
+import io.opentelemetry.api.OpenTelemetry;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -73,40 +72,55 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.Cluster;
 import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.HttpsConnectionContext;
-import org.apache.pekko.http.javadsl.ServerBuilder;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.ServerBuilder;
 import org.apache.pekko.stream.Materializer;
 
 /**
- * One rig, built in order: settings, actor system, cluster membership and topology, model
- * repository, sharded partition replicas, router, then the REST, gRPC and management servers.
- * Nothing else starts servers.
+ * One rig, wired in named steps: settings, actor system, cluster membership, the serving core
+ * (replicas, repository, deployments, router), the disk's deployment once the rig is Up, then the
+ * REST, gRPC, data-plane and management servers. It holds no serving rules; nothing else starts
+ * servers.
  */
 public final class Rig {
 
   /** How long in-flight requests may take to finish when the rig stops. */
   private static final Duration DRAIN = Duration.ofSeconds(10);
-  /** How long a joining rig waits for a majority's view of the deployments before using its own. */
-  private static final Duration MAJORITY_WAIT = Duration.ofSeconds(5);
-  /** Longest time between two records of cluster presence on disk. */
-  private static final Duration PRESENCE_MARK = Duration.ofMinutes(1);
+
+  /** Every module's settings, read once. */
+  private record Settings(Config config, RigSettings rig, ClusterSettings cluster, ServingSettings serving,
+      RuntimeSettings runtime, SecuritySettings security, PlacementSettings placement, ReplicaSettings replica,
+      RoutingSettings routing, TracingSettings tracing) {
+    static Settings from(Config config) {
+      ClusterSettings cluster = ClusterSettings.from(config);
+      return new Settings(config, RigSettings.from(config), cluster, ServingSettings.from(config),
+          RuntimeSettings.from(config), SecuritySettings.from(config), PlacementSettings.from(config),
+          ReplicaSettings.from(config), RoutingSettings.from(config, cluster), TracingSettings.from(config));
+    }
+  }
+
+  /** What the servers serve: the serving core of one incarnation. */
+  private record Core(InferenceService service, ModelRepository repository, ModelDeployments deployments,
+      ModelCatalog catalog, ReplicaDirectory directory, RigReadiness readiness, ArtifactStore artifacts,
+      Optional<RigTls> clusterTls, Executor blocking, RoutingStats routingStats, RoutingJournal routingJournal,
+      RequestTracer tracer) {}
 
   private final RigCluster cluster;
   private final ServingSettings settings;
-  private final ModelRepository repository;
+  private final ModelDeployments deployments;
   private final ServerBinding http;
   private final ServerBinding grpc;
   private final int managementPort;
 
-  private Rig(RigCluster cluster, ServingSettings settings, ModelRepository repository, ServerBinding http,
+  private Rig(RigCluster cluster, ServingSettings settings, ModelDeployments deployments, ServerBinding http,
       ServerBinding grpc, int managementPort) {
     this.cluster = cluster;
     this.settings = settings;
-    this.repository = repository;
+    this.deployments = deployments;
     this.http = http;
     this.grpc = grpc;
     this.managementPort = managementPort;
@@ -131,118 +145,40 @@ public final class Rig {
    */
   public static CompletionStage<Rig> start(Config config, int incarnation,
       Optional<CompletionStage<ClientListeners>> processListeners) {
-    Config full = withDerivedSettings(RigConfig.forRig(config));
-    RigSettings rig = RigSettings.from(full);
-    ClusterSettings clusterSettings = ClusterSettings.from(full);
-    ServingSettings settings = ServingSettings.from(full);
-    RuntimeSettings runtimeSettings = RuntimeSettings.from(full);
-    SecuritySettings security = SecuritySettings.from(full);
-    // Refused here, before anything binds, when the rig is off loopback without TLS and an admin token.
-    StartupSecurity startup = StartupSecurity.of(
-        List.of(rig.bindHost(), settings.httpHost(), rig.managementBindHost()), security).check();
-    BearerAuth auth = BearerAuth.from(security);
-    Optional<HttpsConnectionContext> clientTls = security.clientTlsDir().map(ClientTls::httpsServer);
+    return start(config, incarnation, processListeners, Optional.empty());
+  }
 
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), rig.systemName(), full);
+  /**
+   * Starts a rig as {@link #start(Config, int, Optional)} does; {@code telemetry}, when given,
+   * receives its spans instead of the export {@code rigserve.tracing} names (and is not closed by it).
+   */
+  public static CompletionStage<Rig> start(Config config, int incarnation,
+      Optional<CompletionStage<ClientListeners>> processListeners, Optional<OpenTelemetry> telemetry) {
+    Settings settings = Settings.from(withDerivedSettings(RigConfig.forRig(config)));
+    // Refused here, before anything binds, when the rig is off loopback without TLS and an admin token.
+    StartupSecurity startup = StartupSecurity.of(List.of(settings.rig().bindHost(), settings.serving().httpHost(),
+        settings.rig().managementBindHost()), settings.security()).check();
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), settings.rig().systemName(), settings.config());
     if (startup.runsInsecure()) system.log().warn(startup.warning());
     try {
-      RigCluster cluster = RigCluster.start(system, rig, clusterSettings);
-      if (incarnation == 1) cluster.join(); else cluster.rejoin();
-      Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("rigserve.repository.dispatcher"));
-      OnnxRuntime runtime = new OnnxRuntime(runtimeSettings);
-      Optional<RigTls> clusterTls = RigTls.of(security);
-      ArtifactStore artifacts = new ArtifactStore(settings.repositoryPath().resolve(".artifacts"));
-      DeploymentCache deployments = DeploymentCache.follow(system);
-      ReplicaDirectory directory = ReplicaDirectory.get(system);
-      TopologyCache topology = TopologyCache.follow(system, cluster.topology());
-      AtomicReference<ModelRepository> local = new AtomicReference<>();
-      ModelCatalog catalog = new ModelCatalog(deployments, directory, topology,
-          name -> local.get() != null && local.get().hasModel(name));
-      DeployedRuntimes runtimes = new DeployedRuntimes(deployments, directory, topology,
-          new ArtifactFetcher(artifacts, system, settings.maxUploadBytes(), clusterTls,
-              () -> topology.view().map(MemberDataPlanes::of).orElse(Set.of())), runtime, blocking,
-          rig.modelMemoryBytes(), settings.maxUploadBytes());
-      PlacementSettings placement = PlacementSettings.from(full);
-      ReplicaSharding sharding = ReplicaSharding.start(system, runtimes, ReplicaSettings.from(full), placement.moves());
-      PlacementController.init(system, cluster.topology(), placement);
-      ModelDeployer deployer = new ModelDeployer(runtime, new OnnxPartitioner(runtime), artifacts,
-          rig.dataPlaneUrl(), regions -> smallestBudget(topology, regions));
-      ModelRepository repository = new ModelRepository(settings.repositoryPath(),
-          new TrialLoad(TrialLoadSettings.from(full), runtimeSettings), deployer,
-          DeploymentRegistry.get(system), catalog);
-      local.set(repository);
-
-      RoutingStats routingStats = new RoutingStats(settings.breakerFailures(), settings.breakerCoolDown());
-      RoutingJournal routingJournal = new RoutingJournal();
-      Cluster pekkoCluster = Cluster.get(system);
-      String self = pekkoCluster.selfMember().address().toString();
-      CompletableFuture<Void> initialLoad = new CompletableFuture<>();
-      AtomicReference<Map<String, Deployment>> deployedAtStart = new AtomicReference<>();
-      BooleanSupplier ready = () -> pekkoCluster.selfMember().status() == MemberStatus.up()
-          && initialLoad.isDone()
-          && directory.snapshot().onRig(self).stream().allMatch(r -> r.isReady())
-          && repository.index().stream().noneMatch(v -> v.state() == VersionState.LOADING);
-      ReadinessConditions.get(system).add("replicas-loaded", () -> CompletableFuture.completedFuture(ready.getAsBoolean()));
-      InferenceService service = new InferenceService(catalog,
-          new PipelineRouter(new ShardedStageTargets(sharding, directory, topology, routingStats,
-              silentAfter(clusterSettings)), settings.attemptTimeout(), routingJournal),
-          settings.defaultTimeout(), settings.maxTimeout(), ready);
-      ModelUpload upload = new ModelUpload(repository, blocking, Materializer.matFromSystem(system),
-          settings.maxUploadsInFlight(), settings.maxDiskBytes());
-      RestApi rest = new RestApi(service, repository, upload, blocking, settings.maxRequestBytes(), settings.maxUploadBytes(),
-          catalog, settings.loadTimeout(), settings.bodyTimeout(), auth);
-      GrpcInferenceApi grpcApi = new GrpcInferenceApi(service);
-
-      if (settings.demoModel() && repository.index().isEmpty()) {
-        repository.store(DemoModels.MLP_NAME, "1", DemoModels.mlp());
-      }
-      // The disk is deployed once the rig is Up and has read what the cluster deploys and has unloaded.
-      ClusterPresence presence = new ClusterPresence(settings.repositoryPath());
-      org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system)).registerOnMemberUp(() -> {
-        deployDisk(system, repository, presence, blocking, deployedAtStart::set)
-            .whenComplete((done, error) -> initialLoad.complete(null));
-        markPresence(system, presence, blocking);
-      });
-
-      Http httpExt = Http.get(system);
-      // After a rebuild, clients are held until this incarnation serves every model the cluster deployed when it joined.
-      BooleanSupplier servesTheCluster = () -> ready.getAsBoolean() && deployedAtStart.get() != null
-          && deployedAtStart.get().values().stream().allMatch(d -> catalog.deployments().stream().anyMatch(k -> k.key().equals(d.key())) && catalog.servable(d));
-      ClientListeners.Handlers handlers = new ClientListeners.Handlers(JsonErrors.seal(rest.route()).handler(system),
-          GrpcHttpFallback.apply(GrpcRequestLimit.apply(settings.maxRequestBytes(), Materializer.matFromSystem(system),
-              GRPCInferenceServicePowerApiHandlerFactory.create(new AuthenticatedInferenceApi(grpcApi, auth),
-                  GrpcInferenceApi.errorHandler(), system))),
-          servesTheCluster, () -> leftTheCluster(pekkoCluster.selfMember().status()), endingOf(system));
-      // The process's listeners outlive this actor system; a rig started alone binds its own.
-      CompletionStage<ServerBinding[]> clients;
-      if (processListeners.isPresent()) {
-        clients = processListeners.get().thenApply(listeners -> {
-          listeners.serve(handlers);
-          return new ServerBinding[] {listeners.http(), listeners.grpc()};
-        });
-      } else {
-        CompletionStage<ServerBinding> httpBinding =
-            clientServer(httpExt.newServerAt(settings.httpHost(), settings.httpPort()), clientTls)
-                // REST stays HTTP/1.1: an h2c upgrade attempt by a client is simply not taken up.
-                .adaptSettings(server -> server.withEnableHttp2(false))
-                .bind(handlers.rest());
-        CompletionStage<ServerBinding> grpcBinding =
-            clientServer(httpExt.newServerAt(settings.httpHost(), settings.grpcPort()), clientTls)
-                .adaptSettings(GrpcHeaderLimits::apply).bind(handlers.grpc());
-        clients = httpBinding.thenCombine(grpcBinding, (h, g) -> {
-          h.addToCoordinatedShutdown(DRAIN, system);
-          g.addToCoordinatedShutdown(DRAIN, system);
-          return new ServerBinding[] {h, g};
-        });
-      }
+      RigCluster cluster = joinCluster(system, settings, incarnation);
+      OpenTelemetry traces = telemetry.orElseGet(() -> exportUntilStop(system, settings.tracing(), settings.rig().region()));
+      Core core = startCore(system, cluster, settings, traces);
+      deployDiskWhenUp(system, core, settings.serving());
+      BearerAuth auth = BearerAuth.from(settings.security());
+      CompletionStage<ServerBinding[]> clients =
+          bindClients(system, clientHandlers(system, core, settings.serving(), auth), settings.serving(),
+              settings.security().clientTlsDir().map(ClientTls::httpsServer), processListeners);
       CompletionStage<ServerBinding> dataPlane =
-          DataPlane.bind(system, rig.bindHost(), rig.dataPlanePort(), artifacts, clusterTls);
-      CompletionStage<Integer> management = RigManagement.start(cluster, auth, startup.runsInsecure(), directory.hostedReplicas(),
-          new ModelsAdminRoute(catalog, directory).route(), new RoutingAdminRoute(routingStats, routingJournal).route());
+          DataPlane.bind(system, settings.rig().bindHost(), settings.rig().dataPlanePort(), core.artifacts(), core.clusterTls());
+      CompletionStage<Integer> management = RigManagement.start(cluster, auth, startup.runsInsecure(),
+          core.directory().hostedReplicas(), new ModelsAdminRoute(core.catalog(), core.directory()).route(),
+          new RoutingAdminRoute(core.routingStats(), core.routingJournal()).route());
       return dataPlane.thenCompose(d -> {
         d.addToCoordinatedShutdown(DRAIN, system);
         return clients;
-      }).thenCombine(management, (bindings, port) -> new Rig(cluster, settings, repository, bindings[0], bindings[1], port))
+      }).thenCombine(management, (bindings, port) ->
+          new Rig(cluster, settings.serving(), core.deployments(), bindings[0], bindings[1], port))
       .whenComplete((r, error) -> {
         if (error != null) system.terminate();
       });
@@ -252,50 +188,124 @@ public final class Rig {
     }
   }
 
-  /**
-   * Deploys what this rig's disk holds, told by a majority what the cluster deploys (kept as it
-   * is) and what it unloaded (not brought back). A rig that was away from a running cluster longer
-   * than tombstones are kept deploys nothing the cluster lacks.
-   */
-  private static CompletionStage<Void> deployDisk(ActorSystem<?> system, ModelRepository repository,
-      ClusterPresence presence, Executor blocking, Consumer<Map<String, Deployment>> deployedNow) {
-    DeploymentRegistry registry = DeploymentRegistry.get(system);
-    Cluster cluster = Cluster.get(system);
-    boolean othersRunning = java.util.stream.StreamSupport.stream(cluster.state().getMembers().spliterator(), false)
-        .anyMatch(m -> !m.equals(cluster.selfMember()));
-    boolean awayTooLong = othersRunning && presence.awayLongerThan(registry.tombstoneLifetime(), java.time.Instant.now());
-    if (awayTooLong) {
-      system.log().warn("This rig was away from the cluster longer than unloads are remembered ({}); "
-          + "it deploys nothing from its disk that the cluster does not deploy", registry.tombstoneLifetime());
-    }
-    return registry.currentFromMajority(MAJORITY_WAIT)
-        .thenCombine(registry.tombstonesFromMajority(MAJORITY_WAIT), (deployed, tombstones) ->
-            (Runnable) () -> {
-              deployedNow.accept(deployed);
-              repository.loadAll(deployed, tombstones.keySet(), awayTooLong);
-            })
-        .thenAcceptAsync(Runnable::run, blocking);
+  /** The rig's membership: the first incarnation joins its seeds, later ones rejoin through the others. */
+  private static RigCluster joinCluster(ActorSystem<?> system, Settings settings, int incarnation) {
+    RigCluster cluster = RigCluster.start(system, settings.rig(), settings.cluster());
+    if (incarnation == 1) cluster.join(); else cluster.rejoin();
+    return cluster;
   }
 
   /**
-   * Records on disk, now and then, that this rig is a working member (it reaches most of the
-   * cluster), so that after a long absence it knows it was away.
+   * The serving core: the replicas this rig hosts (sharded, placed per region), its repository and
+   * the deployments made from it, the catalog a gateway serves from, the router, and readiness.
    */
-  private static void markPresence(ActorSystem<?> system, ClusterPresence presence, Executor blocking) {
-    Duration lifetime = DeploymentRegistry.get(system).tombstoneLifetime();
-    Duration every = lifetime.dividedBy(4).compareTo(PRESENCE_MARK) < 0 ? lifetime.dividedBy(4) : PRESENCE_MARK;
-    Cluster cluster = Cluster.get(system);
-    Runnable mark = () -> {
-      var state = cluster.state();
-      long members = java.util.stream.StreamSupport.stream(state.getMembers().spliterator(), false).count();
-      boolean reachesMost = state.getUnreachable().size() * 2L < members
-          && state.getUnreachableDataCenters().size() * 2 < state.getAllDataCenters().size();
-      if (reachesMost && cluster.selfMember().status() == MemberStatus.up()) {
-        presence.mark(java.time.Instant.now());
-      }
-    };
-    blocking.execute(mark);
-    system.scheduler().scheduleAtFixedRate(every, every, () -> blocking.execute(mark), system.executionContext());
+  private static Core startCore(ActorSystem<?> system, RigCluster cluster, Settings settings, OpenTelemetry traces) {
+    ServingSettings serving = settings.serving();
+    Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("rigserve.repository.dispatcher"));
+    OnnxRuntime runtime = new OnnxRuntime(settings.runtime());
+    Optional<RigTls> clusterTls = RigTls.of(settings.security());
+    ArtifactStore artifacts = new ArtifactStore(serving.repositoryPath().resolve(".artifacts"));
+    DeploymentCache deployed = DeploymentCache.follow(system);
+    ReplicaDirectory directory = ReplicaDirectory.get(system);
+    TopologyCache topology = TopologyCache.follow(system, cluster.topology());
+
+    DeployedRuntimes runtimes = new DeployedRuntimes(deployed, directory, topology,
+        new ArtifactFetcher(artifacts, system, serving.maxUploadBytes(), clusterTls,
+            () -> topology.view().map(MemberDataPlanes::of).orElse(Set.of())), runtime, blocking,
+        settings.rig().modelMemoryBytes(), serving.maxUploadBytes());
+    ReplicaSharding sharding = ReplicaSharding.start(system, runtimes, settings.replica(), settings.placement().moves(), traces);
+    PlacementController.init(system, cluster.topology(), settings.placement());
+
+    ModelRepository repository = new ModelRepository(serving.repositoryPath(),
+        new TrialLoad(TrialLoadSettings.from(settings.config()), settings.runtime()));
+    ModelCatalog catalog = new ModelCatalog(deployed, directory, topology, repository::hasModel);
+    ModelDeployer deployer = new ModelDeployer(runtime, new OnnxPartitioner(runtime), artifacts,
+        settings.rig().dataPlaneUrl(), topology);
+    ModelDeployments deployments = new ModelDeployments(system, repository, deployer, catalog, blocking, serving.loadTimeout());
+    RigReadiness readiness = new RigReadiness(system, directory, deployments, catalog);
+    ReadinessConditions.get(system).add("replicas-loaded", () -> CompletableFuture.completedFuture(readiness.ready()));
+
+    RoutingSettings routing = settings.routing();
+    RoutingStats routingStats = new RoutingStats(routing.breakerFailures(), routing.breakerCoolDown());
+    RoutingJournal routingJournal = new RoutingJournal();
+    RequestTracer tracer = new RequestTracer(traces);
+    InferenceService service = new InferenceService(catalog,
+        new PipelineRouter(new ShardedStageTargets(sharding, directory, topology, routingStats, routing.silentAfter()),
+            routing.attemptTimeout(), routingJournal, tracer.tracer()),
+        serving.defaultTimeout(), serving.maxTimeout(), readiness::ready);
+    return new Core(service, repository, deployments, catalog, directory, readiness, artifacts, clusterTls, blocking,
+        routingStats, routingJournal, tracer);
+  }
+
+  /**
+   * Writes the demo model into an empty repository, and deploys the disk once the rig is Up and
+   * has read what the cluster deploys and has unloaded; from then on records its presence.
+   */
+  private static void deployDiskWhenUp(ActorSystem<?> system, Core core, ServingSettings serving) {
+    if (serving.demoModel() && core.repository().index().isEmpty()) {
+      core.repository().store(DemoModels.MLP_NAME, "1", DemoModels.mlp());
+    }
+    ClusterPresence presence = new ClusterPresence(serving.repositoryPath());
+    Cluster.get(Adapter.toClassic(system)).registerOnMemberUp(() -> {
+      core.deployments().deployDisk(presence).whenComplete((deployed, error) ->
+          core.readiness().diskDeployed(error == null ? deployed : Map.of()));
+      presence.keepMarked(system, DeploymentRegistry.get(system).tombstoneLifetime(), core.blocking());
+    });
+  }
+
+  /** This incarnation's REST and gRPC handlers, and how the process's listeners tell whether it serves. */
+  private static ClientListeners.Handlers clientHandlers(ActorSystem<?> system, Core core, ServingSettings serving,
+      BearerAuth auth) {
+    Materializer materializer = Materializer.matFromSystem(system);
+    ModelUpload upload = new ModelUpload(core.repository(), core.blocking(), materializer,
+        serving.maxUploadsInFlight(), serving.maxDiskBytes());
+    RestApi rest = new RestApi(core.service(), core.deployments(), upload, serving.maxRequestBytes(),
+        serving.maxUploadBytes(), serving.bodyTimeout(), auth, core.tracer());
+    GrpcInferenceApi grpcApi = new GrpcInferenceApi(core.service(), core.tracer());
+    Cluster cluster = Cluster.get(Adapter.toClassic(system));
+    // After a rebuild, clients are held until this incarnation serves every model the cluster deployed when it joined.
+    return new ClientListeners.Handlers(JsonErrors.seal(rest.route()).handler(system),
+        GrpcHttpFallback.apply(GrpcRequestLimit.apply(serving.maxRequestBytes(), materializer,
+            GRPCInferenceServicePowerApiHandlerFactory.create(new AuthenticatedInferenceApi(grpcApi, auth),
+                GrpcInferenceApi.errorHandler(), system))),
+        core.readiness()::servesTheCluster, () -> leftTheCluster(cluster.selfMember().status()), endingOf(system));
+  }
+
+  /** The process's listeners outlive this actor system; a rig started alone binds its own. */
+  private static CompletionStage<ServerBinding[]> bindClients(ActorSystem<?> system, ClientListeners.Handlers handlers,
+      ServingSettings serving, Optional<HttpsConnectionContext> clientTls,
+      Optional<CompletionStage<ClientListeners>> processListeners) {
+    if (processListeners.isPresent()) {
+      return processListeners.get().thenApply(listeners -> {
+        listeners.serve(handlers);
+        return new ServerBinding[] {listeners.http(), listeners.grpc()};
+      });
+    }
+    Http http = Http.get(system);
+    CompletionStage<ServerBinding> httpBinding =
+        clientServer(http.newServerAt(serving.httpHost(), serving.httpPort()), clientTls)
+            // REST stays HTTP/1.1: an h2c upgrade attempt by a client is simply not taken up.
+            .adaptSettings(server -> server.withEnableHttp2(false))
+            .bind(handlers.rest());
+    CompletionStage<ServerBinding> grpcBinding =
+        clientServer(http.newServerAt(serving.httpHost(), serving.grpcPort()), clientTls)
+            .adaptSettings(GrpcHeaderLimits::apply).bind(handlers.grpc());
+    return httpBinding.thenCombine(grpcBinding, (h, g) -> {
+      h.addToCoordinatedShutdown(DRAIN, system);
+      g.addToCoordinatedShutdown(DRAIN, system);
+      return new ServerBinding[] {h, g};
+    });
+  }
+
+  /** The export {@code tracing} names, flushed and closed when {@code system} stops. */
+  private static OpenTelemetry exportUntilStop(ActorSystem<?> system, TracingSettings tracing, String region) {
+    TraceExport export = TraceExport.start(tracing, region, system.address().toString());
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "rigserve-trace-export",
+        () -> CompletableFuture.supplyAsync(() -> {
+          export.close();
+          return Done.getInstance();
+        }));
+    return export.telemetry();
   }
 
   /** A server for API clients: HTTPS when client TLS is configured (gRPC then negotiates HTTP/2 by ALPN). */
@@ -322,39 +332,20 @@ public final class Rig {
 
   /**
    * Pekko settings that follow from rigserve's own: the HTTP body limit (also for toStrict, which
-   * has its own), the idle timeout, and a request timeout just past the longest deadline a client
-   * may ask for, so that the rig's own deadline answers first.
+   * has its own), the idle timeout, a request timeout just past the longest deadline a client
+   * may ask for, so that the rig's own deadline answers first, and the replica dispatcher's
+   * threads, one per concurrent run ({@code rigserve.replica.max-concurrent-runs}).
    */
   static Config withDerivedSettings(Config config) {
-
     ServingSettings settings = ServingSettings.from(config);
     return ConfigFactory.parseMap(Map.of(
             "pekko.http.server.parsing.max-content-length", settings.maxRequestBytes(),
             "pekko.http.server.parsing.max-to-strict-bytes", settings.maxRequestBytes(),
             "pekko.http.server.idle-timeout", settings.idleTimeout().toMillis() + "ms",
-            "pekko.http.server.request-timeout", settings.maxTimeout().plusSeconds(5).toMillis() + "ms"))
+            "pekko.http.server.request-timeout", settings.maxTimeout().plusSeconds(5).toMillis() + "ms",
+            "rigserve.replica.dispatcher.thread-pool-executor.fixed-pool-size",
+            ReplicaSettings.from(config).maxConcurrentRuns()))
         .withFallback(config);
-  }
-
-  /**
-   * How long a region may go without answering this rig's RTT probes before routing counts it
-   * lost: two probe periods (an answer may just be late), never less than a probe is waited for,
-   * so a busy rig's late answers are not taken for a dead region.
-   */
-  private static Duration silentAfter(ClusterSettings cluster) {
-    Duration twoPeriods = cluster.probeInterval().multipliedBy(2);
-    return twoPeriods.compareTo(cluster.probeTimeout()) >= 0 ? twoPeriods : cluster.probeTimeout();
-  }
-
-  /** The smallest model-memory budget among the rigs of {@code regions} (every region when empty). */
-  private static long smallestBudget(TopologyCache topology, List<String> regions) {
-    return topology.view().stream()
-        .flatMap(v -> v.members().stream())
-        .filter(m -> regions.isEmpty() || regions.contains(m.region()))
-        .flatMap(m -> m.identity().stream())
-        .mapToLong(RigIdentity::modelMemoryBytes)
-        .min()
-        .orElseThrow(() -> new InvalidInput("no rig is known in regions " + regions));
   }
 
   public ActorSystem<?> system() {
@@ -377,8 +368,9 @@ public final class Rig {
     return settings;
   }
 
-  public ModelRepository repository() {
-    return repository;
+  /** The repository extension's core API (load, unload, index), as REST and gRPC call it. */
+  public ModelDeployments deployments() {
+    return deployments;
   }
 
   public int httpPort() {

@@ -5,7 +5,10 @@ import io.rigserve.cluster.settings.SettingsReader;
 import java.nio.file.Path;
 import java.time.Duration;
 
-/** The serving module's settings ({@code rigserve.serving}, {@code rigserve.repository}), read once at start. */
+/**
+ * The serving module's settings ({@code rigserve.serving}, {@code rigserve.repository}), read once
+ * at start; routing's own are {@code RoutingSettings}.
+ */
 public record ServingSettings(
     String httpHost,
     int httpPort,
@@ -20,10 +23,7 @@ public record ServingSettings(
     int maxUploadsInFlight,
     long maxDiskBytes,
     boolean demoModel,
-    Duration loadTimeout,
-    Duration attemptTimeout,
-    int breakerFailures,
-    Duration breakerCoolDown) {
+    Duration loadTimeout) {
 
   public static ServingSettings from(Config config) {
     SettingsReader s = new SettingsReader(config, "rigserve.serving");
@@ -49,9 +49,6 @@ public record ServingSettings(
         r.integer("max-uploads-in-flight", 1, Integer.MAX_VALUE, "1 or more"),
         r.bytes("max-disk", size),
         r.flag("demo-model"),
-        r.duration("load-timeout"),
-        s.duration("attempt-timeout"),
-        s.integer("breaker.failures", 1, Integer.MAX_VALUE, "1 or more"),
-        s.duration("breaker.cool-down"));
+        r.duration("load-timeout"));
   }
 }

@@ -32,21 +32,13 @@ class PackageCyclesTest {
   // An import, or a qualified name written inline: either names a class of another package.
   private static final Pattern REFERENCE = Pattern.compile("\\b(io\\.rigserve(?:\\.[a-z]\\w*)+)\\.[A-Z]");
 
-  /**
-   * Cycles that wait for their fix, each named by its sorted packages. The test fails when one
-   * of them is gone too, so the entry is removed with the fix. {@code ModelRepository} still runs
-   * the deploy workflow (issue 10, item 1: the workflow moves to {@code serving.deploy}).
-   */
-  private static final Set<Set<String>> AWAITING_FIX = Set.of(Set.of(
-      "io.rigserve.serving.deploy", "io.rigserve.serving.repository", "io.rigserve.serving.transfer"));
-
   @Test
   void noModuleHasAPackageCycle() {
     Path root = Path.of("").toAbsolutePath().getParent();
     List<Path> sources = MODULES.stream().map(m -> root.resolve(m).resolve("src/main/java")).toList();
     sources.forEach(s -> assertTrue(Files.isDirectory(s), "no sources at " + s));
     Set<Set<String>> cycles = new HashSet<>(cycles(dependencies(sources)));
-    assertEquals(AWAITING_FIX, cycles, "package cycles (each a set of packages that reach each other)");
+    assertEquals(Set.of(), cycles, "package cycles (each a set of packages that reach each other)");
   }
 
   @Test

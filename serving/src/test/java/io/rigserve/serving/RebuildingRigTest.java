@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  */
 class RebuildingRigTest {
 
-  private static final String BODY = "{\"parameters\":{\"timeout\":30000},\"inputs\":["
+  private static final String BODY = "{\"parameters\":{\"timeout\":30000000},\"inputs\":["
       + "{\"name\":\"features\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]},"
       + "{\"name\":\"offset\",\"shape\":[1,3],\"datatype\":\"FP32\",\"data\":[0,0,0]}]}";
 

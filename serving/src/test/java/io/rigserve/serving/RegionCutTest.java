@@ -47,7 +47,7 @@ class RegionCutTest {
     assertEquals(200, load.status(), load.body());
     TestCluster.await(Duration.ofSeconds(60), "a full chain in every region", () -> cluster.readyReplicas("conv").size() == 12);
 
-    String body = "{\"parameters\":{\"timeout\":20000},\"inputs\":[{\"name\":\"image\",\"shape\":[1,1,8,8],"
+    String body = "{\"parameters\":{\"timeout\":20000000},\"inputs\":[{\"name\":\"image\",\"shape\":[1,1,8,8],"
         + "\"datatype\":\"FP32\",\"data\":" + Arrays.toString(new float[64]) + "}]}";
     SteadyLoad majorityLoad = SteadyLoad.start(cluster.rig("us-east-0"), "/v2/models/conv/infer", body, 1);
     SteadyLoad isolatedLoad = SteadyLoad.start(cluster.rig("sa-east-0"), "/v2/models/conv/infer", body, 1);

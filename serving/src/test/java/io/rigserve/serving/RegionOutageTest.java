@@ -55,7 +55,7 @@ class RegionOutageTest {
     TestCluster.await(Duration.ofSeconds(60), "both stages in eu-west and sa-east, the first in us-east",
         () -> cluster.readyReplicas("conv").size() == 10);
 
-    String body = "{\"parameters\":{\"timeout\":20000},\"inputs\":[{\"name\":\"image\",\"shape\":[1,1,8,8],"
+    String body = "{\"parameters\":{\"timeout\":20000000},\"inputs\":[{\"name\":\"image\",\"shape\":[1,1,8,8],"
         + "\"datatype\":\"FP32\",\"data\":" + Arrays.toString(new float[64]) + "}]}";
     SteadyLoad traffic = SteadyLoad.start(gateway, "/v2/models/conv/infer", body, 3);
     Thread.sleep(3000);

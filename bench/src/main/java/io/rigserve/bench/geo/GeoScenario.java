@@ -26,7 +26,7 @@ public final class GeoScenario {
   /** Deadline of each request (the {@code timeout} parameter); the client waits a little longer. */
   public static final Duration DEADLINE = Duration.ofSeconds(10);
 
-  static final String BODY = "{\"parameters\":{\"timeout\":" + DEADLINE.toMillis() + "},\"inputs\":[{\"name\":\"input\","
+  static final String BODY = "{\"parameters\":{\"timeout\":" + DEADLINE.toNanos() / 1_000 + "},\"inputs\":[{\"name\":\"input\","
       + "\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1.0,2.0,3.0,4.0]}]}";
 
   private final GeoCluster cluster;

@@ -1,5 +1,8 @@
 package io.rigserve.serving.deploy;
 
+import io.rigserve.cluster.topology.RigIdentity;
+import io.rigserve.cluster.topology.TopologyCache;
+import io.rigserve.serving.error.InvalidInput;
 import io.rigserve.serving.error.InvalidModel;
 import io.rigserve.serving.model.ModelDescriptor;
 import io.rigserve.serving.partition.OnnxPartitioner;
@@ -18,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.ToLongFunction;
 
 /**
  * Turns a model version on this rig's disk into a cluster deployment: checks it, loads it once
@@ -33,15 +35,15 @@ public final class ModelDeployer {
   private final OnnxPartitioner partitioner;
   private final ArtifactStore store;
   private final String selfDataPlane;
-  private final ToLongFunction<List<String>> smallestBudget;
+  private final TopologyCache topology;
 
   public ModelDeployer(OnnxRuntime runtime, OnnxPartitioner partitioner, ArtifactStore store,
-      String selfDataPlane, ToLongFunction<List<String>> smallestBudget) {
+      String selfDataPlane, TopologyCache topology) {
     this.runtime = runtime;
     this.partitioner = partitioner;
     this.store = store;
     this.selfDataPlane = selfDataPlane;
-    this.smallestBudget = smallestBudget;
+    this.topology = topology;
   }
 
   /** Cuts and stores the version and returns the deployment to publish (not yet published). */
@@ -65,7 +67,7 @@ public final class ModelDeployer {
     try {
       plan = parameters.partitions().isPresent()
           ? partitioner.partition(bytes, parameters.partitions().getAsInt())
-          : partitioner.partitionToFit(bytes, smallestBudget.applyAsLong(parameters.regions()));
+          : partitioner.partitionToFit(bytes, smallestBudget(parameters.regions()));
     } catch (PartitionException e) {
       throw new InvalidModel("cannot cut " + name + "/" + version + " as asked: " + e.getMessage(), e);
     }
@@ -85,5 +87,16 @@ public final class ModelDeployer {
     ModelDescriptor descriptor = new ModelDescriptor(whole.inputs(), whole.outputs(), stages, parameters.hedgeAfterMillis());
     return new Deployment(name, version, k, parameters.regions().toArray(new String[0]),
         parameters.replicasPerRegion(), memory, shas, new String[] {selfDataPlane}, descriptor.toBytes());
+  }
+
+  /** The smallest model-memory budget among the rigs of {@code regions} (every region when empty). */
+  private long smallestBudget(List<String> regions) {
+    return topology.view().stream()
+        .flatMap(v -> v.members().stream())
+        .filter(m -> regions.isEmpty() || regions.contains(m.region()))
+        .flatMap(m -> m.identity().stream())
+        .mapToLong(RigIdentity::modelMemoryBytes)
+        .min()
+        .orElseThrow(() -> new InvalidInput("no rig is known in regions " + regions));
   }
 }

@@ -23,7 +23,7 @@ public final class InferenceService {
 
   public static final String SERVER_NAME = "rigserve";
   public static final String SERVER_VERSION = "0.1.0";
-  private static final List<String> EXTENSIONS = List.of("model_repository");
+  private static final List<String> EXTENSIONS = List.of("model_repository", "binary_tensor_data");
 
   private final ModelCatalog catalog;
   private final PipelineRouter router;

@@ -12,6 +12,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +34,7 @@ public final class DeploymentCache {
       Set<String> refused) {}
 
   private volatile Usable current = new Usable(Collections.emptySortedMap(), Map.of(), Set.of());
+  private final List<Consumer<SortedMap<String, Deployment>>> listeners = new CopyOnWriteArrayList<>();
 
   private DeploymentCache() {}
 
@@ -62,6 +65,12 @@ public final class DeploymentCache {
       }
     });
     current = new Usable(Collections.unmodifiableSortedMap(deployments), Map.copyOf(descriptors), Set.copyOf(refused));
+    listeners.forEach(listener -> listener.accept(current.deployments()));
+  }
+
+  /** Calls {@code listener} (on the registry watch's thread) after every change, once the cache holds it. */
+  public void onChange(Consumer<SortedMap<String, Deployment>> listener) {
+    listeners.add(listener);
   }
 
   private static ModelDescriptor decode(Deployment d) {

@@ -7,11 +7,10 @@ import io.rigserve.serving.routing.ReplicaRanking;
 import io.rigserve.sharding.placement.Deployment;
 import io.rigserve.sharding.replica.ReplicaDirectory;
 import io.rigserve.sharding.replica.ReplicaLocation;
-import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -84,8 +83,11 @@ public final class ModelCatalog {
     return out.toString();
   }
 
-  /** Why replicas of {@code d} are not ready: unplaced (capacity short) or failed, with their reasons. */
-  private String reasons(Deployment d) {
+  /**
+   * Why replicas of {@code d} are not ready: unplaced (capacity short) or failed, with their
+   * reasons, in parentheses ("" when none gave one).
+   */
+  public String whyNotReady(Deployment d) {
     List<String> why = directory.snapshot().replicas().stream()
         .filter(r -> r.id().model().equals(d.model()) && r.id().version().equals(d.version()))
         .filter(r -> !r.isReady() && !r.reason().isEmpty())
@@ -101,46 +103,6 @@ public final class ModelCatalog {
     return ReplicaRanking.usable(r, topology.view());
   }
 
-  /**
-   * Completes when every one of {@code deployments} is servable from this rig, or fails with
-   * {@link ModelNotReady} naming what is missing once {@code timeout} has passed.
-   */
-  public CompletionStage<Void> whenServable(List<Deployment> deployments, Duration timeout) {
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    poll(deployments, System.nanoTime() + timeout.toNanos(), done);
-    return done;
-  }
-
-  private void poll(List<Deployment> deployments, long deadlineNanos, CompletableFuture<Void> done) {
-    List<String> missing = deployments.stream()
-        .filter(d -> !d.equals(this.deployments.get(d.model(), d.version()).orElse(null)) || !servable(d))
-        .map(d -> d.key() + ": " + missing(d) + reasons(d)).toList();
-    await(missing.isEmpty(), deadlineNanos, done, "deployed, but not ready in time: " + String.join("; ", missing),
-        () -> poll(deployments, deadlineNanos, done));
-  }
-
-  /** Completes once this rig no longer serves any version of {@code model} (after an unload). */
-  public CompletionStage<Void> whenGone(String model, Duration timeout) {
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    pollGone(model, System.nanoTime() + timeout.toNanos(), done);
-    return done;
-  }
-
-  private void pollGone(String model, long deadlineNanos, CompletableFuture<Void> done) {
-    await(deployments.versionsOf(model).isEmpty(), deadlineNanos, done,
-        "model '" + model + "' is still deployed", () -> pollGone(model, deadlineNanos, done));
-  }
-
-  private static void await(boolean reached, long deadlineNanos, CompletableFuture<Void> done, String failure, Runnable again) {
-    if (reached) {
-      done.complete(null);
-    } else if (System.nanoTime() > deadlineNanos) {
-      done.completeExceptionally(new ModelNotReady(failure));
-    } else {
-      CompletableFuture.runAsync(again, CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS));
-    }
-  }
-
   /** True while any replica of {@code model@version} is still placed or running somewhere. */
   public boolean hasReplicas(String model, String version) {
     return directory.snapshot().replicas().stream()
@@ -149,6 +111,16 @@ public final class ModelCatalog {
 
   public List<Deployment> deployments() {
     return deployments.all();
+  }
+
+  /** The deployment of {@code model@version} this rig knows now. */
+  public Optional<Deployment> deployment(String model, String version) {
+    return deployments.get(model, version);
+  }
+
+  /** Calls {@code listener} with every deployment after each change, once this catalog serves them. */
+  public void onDeploymentsChange(Consumer<SortedMap<String, Deployment>> listener) {
+    deployments.onChange(listener);
   }
 
   private ServedVersion served(Deployment d) {

@@ -26,6 +26,7 @@ public final class OnnxElementTypes {
       case INT32 -> TensorProto.DataType.INT32;
       case INT64 -> TensorProto.DataType.INT64;
       case FP16 -> TensorProto.DataType.FLOAT16;
+      case BF16 -> TensorProto.DataType.BFLOAT16;
       case FP32 -> TensorProto.DataType.FLOAT;
       case FP64 -> TensorProto.DataType.DOUBLE;
       case BYTES -> TensorProto.DataType.STRING;
@@ -39,7 +40,7 @@ public final class OnnxElementTypes {
 
   /**
    * The protocol datatype of an ONNX element type, or empty for types the protocol cannot carry
-   * (bfloat16, complex, float8, ...).
+   * (complex, float8, ...).
    */
   public static Optional<DataType> fromOnnx(TensorProto.DataType elementType) {
     return switch (elementType) {
@@ -53,6 +54,7 @@ public final class OnnxElementTypes {
       case INT32 -> Optional.of(DataType.INT32);
       case INT64 -> Optional.of(DataType.INT64);
       case FLOAT16 -> Optional.of(DataType.FP16);
+      case BFLOAT16 -> Optional.of(DataType.BF16);
       case FLOAT -> Optional.of(DataType.FP32);
       case DOUBLE -> Optional.of(DataType.FP64);
       case STRING -> Optional.of(DataType.BYTES);

@@ -145,7 +145,7 @@ final class Crossings {
     return bytes[p];
   }
 
-  /** False when a tensor crossing {@code p} cannot travel between rigs (a sequence, a BFLOAT16, ...). */
+  /** False when a tensor crossing {@code p} cannot travel between rigs (a sequence, a complex number, ...). */
   boolean allowed(int p) {
     return uncarriable[p] == 0;
   }

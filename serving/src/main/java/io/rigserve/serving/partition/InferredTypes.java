@@ -36,7 +36,7 @@ final class InferredTypes {
 
   /**
    * The types of the named tensors of this model, for those that are tensors of a protocol
-   * datatype and known rank; the others (sequences, BFLOAT16, tensors whose rank ORT cannot
+   * datatype and known rank; the others (sequences, complex numbers, tensors whose rank ORT cannot
    * infer) are absent from the answer, which is how the caller learns that they cannot travel
    * between rigs: a stage input must declare its rank for rigserve's runtime to accept it.
    *

@@ -8,6 +8,12 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.stream.StreamSupport;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.ClusterEvent.CurrentClusterState;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +25,8 @@ import org.slf4j.LoggerFactory;
 public final class ClusterPresence {
 
   static final String FILE = ".last-in-cluster";
+  /** Longest time between two records of cluster presence. */
+  private static final Duration MARK_EVERY = Duration.ofMinutes(1);
   private static final Logger log = LoggerFactory.getLogger(ClusterPresence.class);
 
   private final Path file;
@@ -41,6 +49,25 @@ public final class ClusterPresence {
   /** True when the rig was in a cluster before and has been away from it longer than {@code limit}. */
   public boolean awayLongerThan(Duration limit, Instant now) {
     return last().map(seen -> Duration.between(seen, now).compareTo(limit) > 0).orElse(false);
+  }
+
+  /**
+   * Records, now and then on {@code blocking}, that this rig is a working member (Up, and it
+   * reaches most of the cluster), so that after a long absence it knows it was away.
+   */
+  public void keepMarked(ActorSystem<?> system, Duration tombstoneLifetime, Executor blocking) {
+    Duration quarter = tombstoneLifetime.dividedBy(4);
+    Duration every = quarter.compareTo(MARK_EVERY) < 0 ? quarter : MARK_EVERY;
+    Cluster cluster = Cluster.get(system);
+    Runnable mark = () -> {
+      CurrentClusterState state = cluster.state();
+      long members = StreamSupport.stream(state.getMembers().spliterator(), false).count();
+      boolean reachesMost = state.getUnreachable().size() * 2L < members
+          && state.getUnreachableDataCenters().size() * 2 < state.getAllDataCenters().size();
+      if (reachesMost && cluster.selfMember().status() == MemberStatus.up()) mark(Instant.now());
+    };
+    blocking.execute(mark);
+    system.scheduler().scheduleAtFixedRate(every, every, () -> blocking.execute(mark), system.executionContext());
   }
 
   /** Records that the rig is a working member now (written whole, then moved into place). */

@@ -1,5 +1,6 @@
 package io.rigserve.serving.routing;
 
+import io.opentelemetry.context.Context;
 import io.rigserve.sharding.replica.StageInput;
 import io.rigserve.sharding.replica.StageResult;
 import java.time.Duration;
@@ -48,13 +49,14 @@ final class HedgedTarget implements StageTarget {
     AtomicInteger pending = new AtomicInteger(2);
     StageResult[] lastFailure = new StageResult[1];
     first.run(input, attemptDeadline).whenComplete((r, e) -> settle(r, e, answer, pending, lastFailure, first));
-    CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
+    // The second copy is sent from a timer thread, in the same attempt's trace context.
+    CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS).execute(Context.current().wrap(() -> {
       if (answer.isDone()) {
         settle(new StageResult.Failed(StageResult.Reason.DEADLINE_EXCEEDED, "not needed"), null, answer, pending, lastFailure, second);
       } else {
         second.run(input, attemptDeadline).whenComplete((r, e) -> settle(r, e, answer, pending, lastFailure, second));
       }
-    });
+    }));
     return answer;
   }
 

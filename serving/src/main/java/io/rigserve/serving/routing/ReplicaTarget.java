@@ -1,5 +1,6 @@
 package io.rigserve.serving.routing;
 
+import io.rigserve.serving.trace.Traceparent;
 import io.rigserve.sharding.replica.PartitionReplica;
 import io.rigserve.sharding.replica.ReplicaSharding;
 import io.rigserve.sharding.replica.StageInput;
@@ -53,7 +54,7 @@ final class ReplicaTarget implements StageTarget {
     long started = System.nanoTime();
     replicaStats.started();
     return sharding.refFor(candidate.replica().id(), candidate.replica().region())
-        .<StageResult>ask(replyTo -> new PartitionReplica.Run(input, deadline, replyTo), timeout)
+        .<StageResult>ask(replyTo -> new PartitionReplica.Run(input, deadline, Traceparent.ofCurrent(), replyTo), timeout)
         .thenApply(ReplicaTarget::verified)
         .whenComplete((result, error) -> {
           if (result instanceof StageResult.Output) {

@@ -30,9 +30,12 @@ public final class RoutingJournal {
   /** Longest reason kept: a replica's error message can carry a whole engine trace. */
   static final int MAX_REASON = 200;
 
-  /** A stage attempt that failed; {@code to} is the replica the stage was replayed on, empty if no replica or time was left. */
+  /**
+   * A stage attempt that failed; {@code to} is the replica the stage was replayed on, empty if no
+   * replica or time was left; {@code requestId} and {@code traceId} name the request ("" if untraced).
+   */
   public record Failover(Instant time, String model, String version, int partition, String from, String reason,
-      Optional<String> to) {}
+      Optional<String> to, String requestId, String traceId) {}
 
   /** Where the stages of one partition of one model version went: attempts per region, and the last replica chosen. */
   public record PartitionRouting(String model, String version, int partition, SortedMap<String, Long> byRegion,
@@ -62,9 +65,10 @@ public final class RoutingJournal {
   }
 
   /** The attempt on {@code from} failed for {@code reason}; the stage moves to {@code to}, or fails when empty. */
-  void failedOver(String model, String version, int partition, String from, String reason, Optional<String> to) {
+  void failedOver(String model, String version, int partition, String from, String reason, Optional<String> to,
+      String requestId, String traceId) {
     String shortReason = reason.length() <= MAX_REASON ? reason : reason.substring(0, MAX_REASON - 3) + "...";
-    Failover failover = new Failover(Instant.now(), model, version, partition, from, shortReason, to);
+    Failover failover = new Failover(Instant.now(), model, version, partition, from, shortReason, to, requestId, traceId);
     synchronized (recent) {
       failovers++;
       if (to.isEmpty()) notReplayed++;

@@ -107,6 +107,7 @@ final class OrtTensors {
       case UINT32, INT32 -> OnnxJavaType.INT32;
       case UINT64, INT64 -> OnnxJavaType.INT64;
       case FP16 -> OnnxJavaType.FLOAT16;
+      case BF16 -> OnnxJavaType.BFLOAT16;
       case FP32 -> OnnxJavaType.FLOAT;
       case FP64 -> OnnxJavaType.DOUBLE;
       case BYTES -> OnnxJavaType.STRING;
@@ -129,6 +130,7 @@ final class OrtTensors {
       case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT32 -> Optional.of(DataType.INT32);
       case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64 -> Optional.of(DataType.INT64);
       case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16 -> Optional.of(DataType.FP16);
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_BFLOAT16 -> Optional.of(DataType.BF16);
       case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT -> Optional.of(DataType.FP32);
       case ONNX_TENSOR_ELEMENT_DATA_TYPE_DOUBLE -> Optional.of(DataType.FP64);
       case ONNX_TENSOR_ELEMENT_DATA_TYPE_STRING -> Optional.of(DataType.BYTES);

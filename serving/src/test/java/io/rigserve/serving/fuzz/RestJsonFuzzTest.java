@@ -29,7 +29,7 @@ class RestJsonFuzzTest {
   /** Valid requests per served model, the seeds every mutation starts from. */
   static final List<String[]> INFER = List.of(
       new String[] {"mlp", RigWatch.REST_INFER},
-      new String[] {"cast", "{\"id\":\"c\",\"parameters\":{\"timeout\":5000},\"inputs\":[{\"name\":\"ints\",\"shape\":[1,2],"
+      new String[] {"cast", "{\"id\":\"c\",\"parameters\":{\"timeout\":5000000},\"inputs\":[{\"name\":\"ints\",\"shape\":[1,2],"
           + "\"datatype\":\"INT32\",\"data\":[1,2]}],\"outputs\":[{\"name\":\"doubles\"}]}"},
       new String[] {"conv", "{\"inputs\":[{\"name\":\"image\",\"shape\":[1,1,8,8],\"datatype\":\"FP32\",\"data\":"
           + Arrays.toString(new float[64]) + "}]}"},
@@ -61,7 +61,7 @@ class RestJsonFuzzTest {
       String category;
       RawRequest request;
       boolean ownDeadline;
-      int kind = in.below(20);
+      int kind = in.below(22);
       if (kind < 11) {
         String[] model = in.pick(INFER);
         JsonMutations.Mutated body = JsonMutations.mutate(model[1], in);
@@ -79,6 +79,11 @@ class RestJsonFuzzTest {
         request = new RawRequest("POST", inferPath(model[0], in), model[1].getBytes(StandardCharsets.UTF_8))
             .header("Content-Type", "application/json").withHostileHeaders(in);
         ownDeadline = true;
+      } else if (kind >= 20) {
+        category = "POST /v2/models/{m}/infer, binary tensor data";
+        BinaryBodies.Body body = BinaryBodies.hostile(in);
+        request = body.request();
+        ownDeadline = body.ownDeadline();
       } else if (kind < 17) {
         String[] route = route(in);
         category = route[0];
@@ -156,7 +161,7 @@ class RestJsonFuzzTest {
         {"BOOL", "[true,false,true]"}, {"UINT8", "[0,1,255]"}, {"UINT16", "[0,1,65535]"},
         {"UINT32", "[0,1,4294967295]"}, {"UINT64", "[0,1,18446744073709551615]"}, {"INT8", "[-128,0,127]"},
         {"INT16", "[-32768,0,32767]"}, {"INT32", "[-2147483648,0,2147483647]"},
-        {"INT64", "[-9223372036854775808,0,9223372036854775807]"}, {"FP16", "[0.5,-2.0,1024.0]"},
+        {"INT64", "[-9223372036854775808,0,9223372036854775807]"}, {"FP16", "[0.5,-2.0,1024.0]"}, {"BF16", "[0.5,-2.0,1024.0]"},
         {"FP32", "[0.25,-1.5,3.0E38]"}, {"FP64", "[1.0E-300,-2.5,1.7976931348623157E308]"}, {"BYTES", "[\"\",\"h\u00e9llo\",\"a\"]"}};
     StringBuilder inputs = new StringBuilder();
     for (String[] c : cases) {

@@ -94,7 +94,8 @@ class OnnxGraphBuilderTest {
     }
     assertEquals(TensorProto.DataType.FLOAT16, OnnxElementTypes.toOnnx(DataType.FP16));
     assertEquals(TensorProto.DataType.STRING, OnnxElementTypes.toOnnx(DataType.BYTES));
-    assertTrue(OnnxElementTypes.fromOnnx(TensorProto.DataType.BFLOAT16).isEmpty());
+    assertEquals(TensorProto.DataType.BFLOAT16, OnnxElementTypes.toOnnx(DataType.BF16));
+    assertTrue(OnnxElementTypes.fromOnnx(TensorProto.DataType.COMPLEX64).isEmpty());
     assertTrue(OnnxElementTypes.fromOnnxCode(999).isEmpty());
   }
 }

@@ -153,6 +153,18 @@ class RepositoryApiTest {
     assertError(404, "no model 'ghost'", rig.post("/v2/repository/models/ghost/unload", ""));
   }
 
+  @Test
+  void theIndexListsOnlyReadyVersionsWhenAskedAndRefusesAReadyFlagThatIsNotABoolean() throws Exception {
+    assertEquals("UNAVAILABLE", indexEntry("escaping", "1").get("state").asText());
+    Reply ready = rig.post("/v2/repository/index", "{\"ready\": true}");
+    assertEquals(200, ready.status(), ready.body());
+    assertTrue(ready.json().size() > 0, ready.body());
+    for (JsonNode e : ready.json()) assertEquals("READY", e.get("state").asText(), ready.body());
+    assertFalse(ready.body().contains("escaping"), ready.body());
+    assertError(400, "'ready' must be true or false", rig.post("/v2/repository/index", "{\"ready\": \"yes\"}"));
+    assertError(400, "", rig.post("/v2/repository/index", "[true]"));
+  }
+
   private JsonNode indexEntry(String name, String version) throws Exception {
     Reply index = rig.post("/v2/repository/index", "{}");
     assertEquals(200, index.status(), index.body());

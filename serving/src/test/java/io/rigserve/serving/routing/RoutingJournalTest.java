@@ -16,7 +16,7 @@ class RoutingJournalTest {
   void onlyTheMostRecentFailoversAreKeptNewestFirstWhileTheTotalsCountThemAll() {
     int recorded = RoutingJournal.RECENT_FAILOVERS + 10;
     for (int i = 0; i < recorded; i++) {
-      journal.failedOver("m", "1", 0, "r" + i, "TIMEOUT", i % 2 == 0 ? Optional.of("r" + (i + 1)) : Optional.empty());
+      journal.failedOver("m", "1", 0, "r" + i, "TIMEOUT", i % 2 == 0 ? Optional.of("r" + (i + 1)) : Optional.empty(), "", "");
     }
     assertEquals(recorded, journal.failovers());
     assertEquals(recorded / 2, journal.failoversNotReplayed());
@@ -28,7 +28,7 @@ class RoutingJournalTest {
 
   @Test
   void aLongReasonIsCutSoOneReplicasErrorCannotFloodTheAdminPage() {
-    journal.failedOver("m", "1", 0, "r0", "RUNTIME_ERROR: " + "x".repeat(5_000), Optional.empty());
+    journal.failedOver("m", "1", 0, "r0", "RUNTIME_ERROR: " + "x".repeat(5_000), Optional.empty(), "", "");
     String reason = journal.recentFailovers().get(0).reason();
     assertEquals(RoutingJournal.MAX_REASON, reason.length());
     assertTrue(reason.startsWith("RUNTIME_ERROR: xxx") && reason.endsWith("..."), reason);

@@ -440,6 +440,7 @@ class OnnxModelTest {
           case UINT16 -> new long[] {0xffff, 0, 0x8001};
           case INT16 -> new long[] {Short.MIN_VALUE, Short.MAX_VALUE, -1};
           case FP16 -> new long[] {0x3c00, 0xc000, 0x7bff, 0x0001, 0x8000};
+          case BF16 -> new long[] {0x3f80, 0xc000, 0x7f7f, 0x0001, 0x8000};
           case UINT32 -> new long[] {0xffffffffL, 0x80000000L, 7};
           case INT32 -> new long[] {Integer.MIN_VALUE, Integer.MAX_VALUE, -1};
           case FP32 -> new long[] {

@@ -9,6 +9,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Tracer;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -37,9 +39,18 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
   public sealed interface Command extends InternalMessage
       permits Run, Warm, Release, RunFinished, Opened, RetryOpen {}
 
-  /** Run the stage unless {@code deadlineEpochMillis} has passed by the time it would start. */
-  public record Run(StageInput input, long deadlineEpochMillis, ActorRef<StageResult> replyTo)
-      implements Command {}
+  /**
+   * Run the stage unless {@code deadlineEpochMillis} has passed by the time it would start.
+   * {@code traceparent} is the W3C context of the gateway's stage attempt ("" outside a trace).
+   */
+  public record Run(StageInput input, long deadlineEpochMillis, String traceparent, ActorRef<StageResult> replyTo)
+      implements Command {
+
+    /** A run outside any trace. */
+    public Run(StageInput input, long deadlineEpochMillis, ActorRef<StageResult> replyTo) {
+      this(input, deadlineEpochMillis, "", replyTo);
+    }
+  }
 
   /**
    * Start now: sent by the rig the replica is placed on, so that it loads as soon as it is
@@ -63,8 +74,25 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
    */
   public static Behavior<Command> create(
       ReplicaId id, PartitionRuntimes runtimes, ReplicaSettings settings, ActorRef<ReplicaHost.Command> host) {
+    return create(id, runtimes, settings, host, OpenTelemetry.noop().getTracer(TRACER));
+  }
+
+  /** As {@link #create(ReplicaId, PartitionRuntimes, ReplicaSettings, ActorRef)}, each traced run a span of {@code tracer}. */
+  public static Behavior<Command> create(ReplicaId id, PartitionRuntimes runtimes, ReplicaSettings settings,
+      ActorRef<ReplicaHost.Command> host, Tracer tracer) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new PartitionReplica(ctx, timers, id, runtimes, settings, host)));
+        new PartitionReplica(ctx, timers, id, runtimes, settings, host, tracer)));
+  }
+
+  /** The instrumentation scope of replica spans. */
+  public static final String TRACER = "io.rigserve.sharding.replica";
+
+  /** A run waiting for its answer, with its span (which ends with the answer). */
+  private record Pending(Run run, RunSpan span) {
+    void answer(StageResult result) {
+      run.replyTo().tell(result);
+      span.end(result);
+    }
   }
 
   private final TimerScheduler<Command> timers;
@@ -73,7 +101,9 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
   private final ReplicaSettings settings;
   private final ActorRef<ReplicaHost.Command> host;
   private final Executor blocking;
-  private final ArrayDeque<Run> queue = new ArrayDeque<>();
+  private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+  private final Tracer tracer;
+  private final String rig;
   private ReplicaState state;
   private String reason = "";
   private PartitionRuntime runtime;
@@ -86,8 +116,11 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
       ReplicaId id,
       PartitionRuntimes runtimes,
       ReplicaSettings settings,
-      ActorRef<ReplicaHost.Command> host) {
+      ActorRef<ReplicaHost.Command> host,
+      Tracer tracer) {
     super(ctx);
+    this.tracer = tracer;
+    this.rig = ctx.getSystem().address().toString();
     this.timers = timers;
     this.id = id;
     this.runtimes = runtimes;
@@ -148,22 +181,23 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
     return this;
   }
 
-  private Behavior<Command> onRun(Run run) {
-    if (run.replyTo() == null) return this; // a malformed message from the wire: nobody to answer
-    String invalid = inconsistency(run.input());
+  private Behavior<Command> onRun(Run message) {
+    if (message.replyTo() == null) return this; // a malformed message from the wire: nobody to answer
+    Pending run = new Pending(message, RunSpan.start(tracer, message.traceparent(), id, rig));
+    String invalid = inconsistency(message.input());
     if (invalid != null) {
       // The sender's fault, not this replica's: the gateway answers it without counting it here.
-      run.replyTo().tell(new StageResult.Failed(StageResult.Reason.INVALID_INPUT,
+      run.answer(new StageResult.Failed(StageResult.Reason.INVALID_INPUT,
           "replica " + id + " refused the stage: " + invalid));
     } else if (state == ReplicaState.FAILED) {
       notLoaded(run);
     } else if (state == ReplicaState.READY && running < settings.maxConcurrentRuns()) {
       start(run);
     } else if (queue.size() < settings.maxQueuedRuns()) {
+      run.span().event("queued");
       queue.addLast(run);
     } else {
-      run.replyTo()
-          .tell(new StageResult.Failed(StageResult.Reason.OVERLOADED,
+      run.answer(new StageResult.Failed(StageResult.Reason.OVERLOADED,
               "replica " + id + " is full (" + state.name().toLowerCase() + ", " + running + " running, "
                   + queue.size() + " queued)"));
     }
@@ -182,10 +216,9 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
     }
   }
 
-  private void start(Run run) {
-    if (System.currentTimeMillis() > run.deadlineEpochMillis()) {
-      run.replyTo()
-          .tell(new StageResult.Failed(StageResult.Reason.DEADLINE_EXCEEDED,
+  private void start(Pending run) {
+    if (System.currentTimeMillis() > run.run().deadlineEpochMillis()) {
+      run.answer(new StageResult.Failed(StageResult.Reason.DEADLINE_EXCEEDED,
               "deadline passed before " + id + " could run the stage"));
       return;
     }
@@ -195,15 +228,16 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
     // The blocking thread answers the caller itself: one thread hop less on every request.
     CompletableFuture.runAsync(() -> {
       try {
-        run.replyTo().tell(execute(rt, run.input()));
+        run.span().event("started");
+        run.answer(execute(rt, run.run().input()));
       } finally {
         self.tell(new RunFinished());
       }
     }, blocking);
   }
 
-  private void notLoaded(Run run) {
-    run.replyTo().tell(new StageResult.Failed(StageResult.Reason.NOT_LOADED,
+  private void notLoaded(Pending run) {
+    run.answer(new StageResult.Failed(StageResult.Reason.NOT_LOADED,
         "replica " + id + " is not loaded on this rig: " + reason));
   }
 

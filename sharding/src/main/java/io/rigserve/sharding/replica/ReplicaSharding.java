@@ -1,5 +1,7 @@
 package io.rigserve.sharding.replica;
 
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Tracer;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,6 +43,13 @@ public final class ReplicaSharding {
   /** Starts this rig's shard region for replicas, which open the runtimes {@code runtimes} gives. */
   public static ReplicaSharding start(
       ActorSystem<?> system, PartitionRuntimes runtimes, ReplicaSettings settings, ReplicaMoves moves) {
+    return start(system, runtimes, settings, moves, OpenTelemetry.noop());
+  }
+
+  /** As {@link #start(ActorSystem, PartitionRuntimes, ReplicaSettings, ReplicaMoves)}, traced runs reported to {@code telemetry}. */
+  public static ReplicaSharding start(ActorSystem<?> system, PartitionRuntimes runtimes, ReplicaSettings settings,
+      ReplicaMoves moves, OpenTelemetry telemetry) {
+    Tracer tracer = telemetry.getTracer(PartitionReplica.TRACER);
     String ownRegion = Cluster.get(system).selfMember().dataCenter();
     // The replicator must run on every rig, not only where a map is first touched: the external
     // allocation, deployments, placement and replica maps all spread through it.
@@ -56,7 +65,7 @@ public final class ReplicaSharding {
     ClusterSharding sharding = ClusterSharding.get(system);
     ActorRef<ShardingEnvelope<PartitionReplica.Command>> region = sharding.init(
         Entity.of(PartitionReplica.TYPE_KEY,
-                ctx -> PartitionReplica.create(ReplicaId.parse(ctx.getEntityId()), runtimes, settings, host))
+                ctx -> PartitionReplica.create(ReplicaId.parse(ctx.getEntityId()), runtimes, settings, host, tracer))
             .withMessageExtractor(new OneShardPerReplica())
             .withAllocationStrategy(ExternalShardAllocationStrategy.create(
                 system, RegionKeys.allocation(ownRegion), ALLOCATION_TIMEOUT))

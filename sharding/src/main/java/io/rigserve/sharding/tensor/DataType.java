@@ -17,7 +17,9 @@ public enum DataType {
   FP32(4),
   FP64(8),
   /** Variable-length byte strings; on the wire each element is a 4-byte little-endian length and its bytes. */
-  BYTES(-1);
+  BYTES(-1),
+  /** bfloat16: the upper half of an FP32. Last, so that the others keep the ordinals older rigs send. */
+  BF16(2);
 
   private final int elementSize;
 

@@ -17,7 +17,8 @@ public record RoutingReport(List<Replica> replicas, List<String> openBreakers,
   public record Failovers(long total, long notReplayed, List<Failover> recent) {}
 
   /** {@code to} is null when the stage was not replayed. */
-  public record Failover(String time, String model, String version, int partition, String from, String reason, String to) {}
+  public record Failover(String time, String model, String version, int partition, String from, String reason, String to,
+      String requestId, String traceId) {}
 
   public static RoutingReport of(RoutingStats stats, RoutingJournal journal) {
     List<Replica> replicas = new ArrayList<>();
@@ -31,7 +32,7 @@ public record RoutingReport(List<Replica> replicas, List<String> openBreakers,
     }
     List<Failover> recent = journal.recentFailovers().stream()
         .map(f -> new Failover(f.time().toString(), f.model(), f.version(), f.partition(), f.from(), f.reason(),
-            f.to().orElse(null)))
+            f.to().orElse(null), f.requestId(), f.traceId()))
         .toList();
     return new RoutingReport(replicas, openBreakers, journal.partitions(),
         new Failovers(journal.failovers(), journal.failoversNotReplayed(), recent));

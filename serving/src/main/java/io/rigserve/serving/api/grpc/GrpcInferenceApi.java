@@ -1,6 +1,9 @@
 package io.rigserve.serving.api.grpc;
 
 import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.opentelemetry.api.common.AttributeKey;
+import io.rigserve.cluster.Failures;
 import io.rigserve.proto.inference.GRPCInferenceServicePowerApi;
 import io.rigserve.proto.inference.InferParameter;
 import io.rigserve.proto.inference.ModelInferRequest;
@@ -16,14 +19,19 @@ import io.rigserve.proto.inference.ServerMetadataResponse;
 import io.rigserve.proto.inference.ServerReadyRequest;
 import io.rigserve.proto.inference.ServerReadyResponse;
 import io.rigserve.serving.error.InvalidInput;
+import io.rigserve.serving.error.ServingException;
 import io.rigserve.serving.inference.InferRequest;
+import io.rigserve.serving.inference.RequestPriority;
 import io.rigserve.serving.inference.RequestTimeout;
 import io.rigserve.serving.inference.InferResponse;
 import io.rigserve.serving.inference.InferenceService;
 import io.rigserve.serving.inference.ModelMetadata;
+import io.rigserve.serving.trace.RequestTrace;
+import io.rigserve.serving.trace.RequestTracer;
 import io.rigserve.sharding.tensor.TensorSpec;
 import io.rigserve.sharding.tensor.DataType;
 import io.rigserve.sharding.tensor.Tensor;
+import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,14 +49,23 @@ import org.apache.pekko.japi.Function;
 /**
  * The Open Inference Protocol over gRPC. It only translates: every decision is made by
  * {@link InferenceService}. Responses use raw contents when the request did, or when an output
- * is FP16 (which has no typed field).
+ * is FP16 or BF16 (which have no typed field).
  */
 public final class GrpcInferenceApi implements GRPCInferenceServicePowerApi {
 
   private final InferenceService service;
+  private final RequestTracer tracer;
+
+  private static final AttributeKey<Long> GRPC_STATUS = AttributeKey.longKey("rpc.grpc.status_code");
 
   public GrpcInferenceApi(InferenceService service) {
+    this(service, RequestTracer.untraced());
+  }
+
+  /** The gRPC API whose {@code ModelInfer} calls are traced by {@code tracer}. */
+  public GrpcInferenceApi(InferenceService service, RequestTracer tracer) {
     this.service = service;
+    this.tracer = tracer;
   }
 
   /** The error mapping to install with the generated handler. */
@@ -96,13 +113,23 @@ public final class GrpcInferenceApi implements GRPCInferenceServicePowerApi {
 
   @Override
   public CompletionStage<ModelInferResponse> modelInfer(ModelInferRequest in, Metadata metadata) {
+    RequestTrace trace = tracer.start("inference.GRPCInferenceService/ModelInfer", in.getModelName(),
+        header -> metadata.getText(header).orElse(null));
+    CompletionStage<ModelInferResponse> answer;
     try {
       boolean raw = in.getRawInputContentsCount() > 0;
       InferRequest request = decode(in, metadata);
-      return service.infer(request).thenApply(response -> encode(response, raw));
+      trace.identify(request.id());
+      answer = trace.call(() -> service.infer(request)).thenApply(response -> encode(response, raw, trace.requestId()));
     } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
+      answer = CompletableFuture.failedFuture(e);
     }
+    return answer.whenComplete((response, error) -> {
+      // The status the error handler will answer (it logs what is unexpected; this does not log again).
+      Status.Code code = error == null ? Status.Code.OK : Failures.find(error, ServingException.class)
+          .map(e -> GrpcErrors.code(e.kind()).getCode()).orElse(Status.Code.INTERNAL);
+      trace.end(GRPC_STATUS, code.value(), code == Status.Code.INTERNAL);
+    });
   }
 
   private static InferRequest decode(ModelInferRequest in, Metadata metadata) {
@@ -123,17 +150,20 @@ public final class GrpcInferenceApi implements GRPCInferenceServicePowerApi {
     }
     List<String> outputs = in.getOutputsList().stream().map(ModelInferRequest.InferRequestedOutputTensor::getName).toList();
     Map<String, Object> parameters = parameters(in.getParametersMap());
+    RequestPriority.of(parameters); // checked only: replicas serve requests in arrival order
     return new InferRequest(in.getModelName(), in.getModelVersion(), in.getId(), inputs, outputs,
         timeout(parameters, metadata));
   }
 
-  private static ModelInferResponse encode(InferResponse response, boolean rawRequested) {
-    boolean raw = rawRequested || response.outputs().stream().anyMatch(t -> t.datatype() == DataType.FP16);
+  /** The response; its {@code id} is the client's, else the request id the rig gave the request. */
+  private static ModelInferResponse encode(InferResponse response, boolean rawRequested, String requestId) {
+    boolean raw = rawRequested
+        || response.outputs().stream().anyMatch(t -> t.datatype() == DataType.FP16 || t.datatype() == DataType.BF16);
     List<ByteString> rawContents = raw ? new ArrayList<>() : null;
     ModelInferResponse.Builder out = ModelInferResponse.newBuilder()
         .setModelName(response.model())
         .setModelVersion(response.version())
-        .setId(response.id());
+        .setId(response.id().isEmpty() ? requestId : response.id());
     for (Tensor t : response.outputs()) {
       out.addOutputs(GrpcTensors.encode(t, rawContents));
     }
@@ -148,13 +178,20 @@ public final class GrpcInferenceApi implements GRPCInferenceServicePowerApi {
         case BOOL_PARAM -> out.put(k, v.getBoolParam());
         case INT64_PARAM -> out.put(k, v.getInt64Param());
         case STRING_PARAM -> out.put(k, v.getStringParam());
+        case DOUBLE_PARAM -> out.put(k, v.getDoubleParam());
+        case UINT64_PARAM -> out.put(k, unsigned(v.getUint64Param()));
         default -> { }
       }
     });
     return out;
   }
 
-  /** The client's deadline: the gRPC deadline (grpc-timeout) or a "timeout" parameter in ms. */
+  /** A uint64 as the core reads parameters: a Long while it fits, else its BigInteger value. */
+  private static Object unsigned(long bits) {
+    return bits >= 0 ? (Object) bits : new BigInteger(Long.toUnsignedString(bits));
+  }
+
+  /** The client's deadline: the gRPC deadline (grpc-timeout) or a "timeout" parameter in µs. */
   private static Optional<Duration> timeout(Map<String, Object> parameters, Metadata metadata) {
     Optional<Duration> fromHeader = metadata.getText("grpc-timeout").flatMap(GrpcTimeout::parse);
     if (fromHeader.isPresent()) return fromHeader;

@@ -61,7 +61,8 @@ final class GrpcTensors {
       case FP32 -> c.getFp32ContentsCount();
       case FP64 -> c.getFp64ContentsCount();
       case BYTES -> c.getBytesContentsCount();
-      case FP16 -> throw new InvalidInput("input '" + name + "' is FP16: FP16 travels only as raw_input_contents");
+      case FP16, BF16 -> throw new InvalidInput("input '" + name + "' is " + type + ": " + type
+          + " travels only as raw_input_contents");
     };
     if (n != count) {
       throw new InvalidInput("input '" + name + "' has " + n + " elements in contents, its shape needs " + count);
@@ -126,7 +127,7 @@ final class GrpcTensors {
       case FP64 -> { while (b.hasRemaining()) c.addFp64Contents(b.getDouble()); }
       case BYTES -> BytesElements.forEach(t.data(), (data, offset, length) ->
           c.addBytesContents(ByteString.copyFrom(data, offset, length)));
-      case FP16 -> throw new IllegalStateException("FP16 outputs are always sent raw");
+      case FP16, BF16 -> throw new IllegalStateException(t.datatype() + " outputs are always sent raw");
     }
     return out.setContents(c).build();
   }

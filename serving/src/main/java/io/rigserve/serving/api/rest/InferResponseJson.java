@@ -11,7 +11,8 @@ final class InferResponseJson {
 
   private InferResponseJson() {}
 
-  static ObjectNode encode(InferResponse response) {
+  /** Outputs {@code binary} wants carry their byte size in place of data: their bytes follow the JSON. */
+  static ObjectNode encode(InferResponse response, BinaryOutputs binary) {
     ObjectNode node = JsonNodeFactory.instance.objectNode();
     node.put("model_name", response.model());
     node.put("model_version", response.version());
@@ -20,8 +21,18 @@ final class InferResponseJson {
     }
     ArrayNode outputs = node.putArray("outputs");
     for (Tensor t : response.outputs()) {
-      outputs.add(JsonTensors.encode(t));
+      outputs.add(binary.wanted(t.name()) ? described(t) : JsonTensors.encode(t));
     }
+    return node;
+  }
+
+  private static ObjectNode described(Tensor t) {
+    ObjectNode node = JsonNodeFactory.instance.objectNode();
+    node.put("name", t.name());
+    node.put("datatype", t.datatype().protocolName());
+    ArrayNode shape = node.putArray("shape");
+    for (long d : t.shape()) shape.add(d);
+    node.putObject("parameters").put(BinaryTensors.SIZE, t.data().length);
     return node;
   }
 }

@@ -8,6 +8,7 @@ import io.rigserve.cluster.http.ClientText;
 import io.rigserve.serving.error.InvalidInput;
 import io.rigserve.serving.error.PayloadTooLarge;
 import io.rigserve.serving.inference.InferRequestValidator;
+import io.rigserve.sharding.tensor.BFloat16;
 import io.rigserve.sharding.tensor.BytesElements;
 import io.rigserve.sharding.tensor.DataType;
 import io.rigserve.sharding.tensor.Float16;
@@ -66,6 +67,7 @@ final class JsonTensors {
       case INT32 -> { while (b.hasRemaining()) data.add(b.getInt()); }
       case INT64 -> { while (b.hasRemaining()) data.add(b.getLong()); }
       case FP16 -> { while (b.hasRemaining()) data.add(Float16.toFloat(b.getShort())); }
+      case BF16 -> { while (b.hasRemaining()) data.add(BFloat16.toFloat(b.getShort())); }
       case FP32 -> { while (b.hasRemaining()) data.add(b.getFloat()); }
       case FP64 -> { while (b.hasRemaining()) data.add(b.getDouble()); }
       case BYTES -> BytesElements.forEach(t.data(), (bytes, offset, length) ->
@@ -74,7 +76,7 @@ final class JsonTensors {
     return node;
   }
 
-  private static String text(JsonNode node, String field, String what) {
+  static String text(JsonNode node, String field, String what) {
     JsonNode v = node.get(field);
     if (v == null || !v.isTextual()) {
       throw new InvalidInput(what + " needs a string \"" + field + "\"");
@@ -82,7 +84,7 @@ final class JsonTensors {
     return v.asText();
   }
 
-  private static long[] shape(String name, JsonNode node) {
+  static long[] shape(String name, JsonNode node) {
     if (node == null || !node.isArray()) {
       throw new InvalidInput("input '" + ClientText.echo(name) + "' needs a \"shape\" array of non-negative integers");
     }
@@ -183,6 +185,7 @@ final class JsonTensors {
       case INT32 -> out.putInt((int) integral(name, type, v, Integer.MIN_VALUE, Integer.MAX_VALUE));
       case INT64 -> out.putLong(integral(name, type, v, Long.MIN_VALUE, Long.MAX_VALUE));
       case FP16 -> out.putShort(Float16.fromFloat((float) number(name, type, v)));
+      case BF16 -> out.putShort(BFloat16.fromFloat((float) number(name, type, v)));
       case FP32 -> out.putFloat((float) number(name, type, v));
       case FP64 -> out.putDouble(number(name, type, v));
       case BYTES -> throw new IllegalStateException("BYTES are not fixed-size");

@@ -6,26 +6,34 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.opentelemetry.api.common.AttributeKey;
 import io.rigserve.cluster.security.BearerAuth;
 import io.rigserve.serving.deploy.DeployParameters;
-import io.rigserve.serving.model.ModelCatalog;
+import io.rigserve.serving.deploy.ModelDeployments;
+import io.rigserve.serving.error.InvalidInput;
+import io.rigserve.serving.inference.InferRequest;
 import io.rigserve.serving.inference.InferenceService;
 import io.rigserve.serving.inference.ModelMetadata;
 import io.rigserve.serving.inference.ServerMetadata;
-import io.rigserve.serving.repository.ModelRepository;
 import io.rigserve.serving.repository.ModelUpload;
 import io.rigserve.serving.repository.ModelVersion;
+import io.rigserve.serving.trace.RequestTrace;
+import io.rigserve.serving.trace.RequestTracer;
 import io.rigserve.sharding.tensor.TensorSpec;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.RequestEntity;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
@@ -36,34 +44,37 @@ import scala.Option;
 
 /**
  * The Open Inference Protocol over REST/JSON, plus the model repository extension. It only
- * translates: every decision is made by {@link InferenceService} and {@link ModelRepository}.
+ * translates: every decision is made by {@link InferenceService} and {@link ModelDeployments}.
  * Health and metadata are open; inference and the repository index need an API key when keys are
  * configured; repository writes need the admin token ({@link BearerAuth}).
  */
 public final class RestApi extends AllDirectives {
 
   private final InferenceService service;
-  private final ModelRepository repository;
+  private final ModelDeployments deployments;
   private final ModelUpload upload;
-  private final Executor blocking;
   private final long maxRequestBytes;
   private final long maxUploadBytes;
-  private final ModelCatalog catalog;
-  private final Duration loadTimeout;
   private final long bodyTimeoutMillis;
   private final BearerAuth auth;
+  private final RequestTracer tracer;
 
-  public RestApi(InferenceService service, ModelRepository repository, ModelUpload upload, Executor blocking,
-      long maxRequestBytes, long maxUploadBytes, ModelCatalog catalog, Duration loadTimeout, Duration bodyTimeout,
-      BearerAuth auth) {
+  private static final AttributeKey<Long> HTTP_STATUS = AttributeKey.longKey("http.response.status_code");
+
+  public RestApi(InferenceService service, ModelDeployments deployments, ModelUpload upload,
+      long maxRequestBytes, long maxUploadBytes, Duration bodyTimeout, BearerAuth auth) {
+    this(service, deployments, upload, maxRequestBytes, maxUploadBytes, bodyTimeout, auth, RequestTracer.untraced());
+  }
+
+  /** The REST API whose inference requests are traced by {@code tracer}. */
+  public RestApi(InferenceService service, ModelDeployments deployments, ModelUpload upload,
+      long maxRequestBytes, long maxUploadBytes, Duration bodyTimeout, BearerAuth auth, RequestTracer tracer) {
+    this.tracer = tracer;
     this.bodyTimeoutMillis = bodyTimeout.toMillis();
     this.auth = auth;
-    this.catalog = catalog;
-    this.loadTimeout = loadTimeout;
     this.service = service;
-    this.repository = repository;
+    this.deployments = deployments;
     this.upload = upload;
-    this.blocking = blocking;
     this.maxRequestBytes = maxRequestBytes;
     this.maxUploadBytes = maxUploadBytes;
   }
@@ -90,26 +101,33 @@ public final class RestApi extends AllDirectives {
           boolean ready = service.modelReady(name, version);
           return Json.response(ready ? 200 : 503, object().put("name", name).put("ready", ready));
         }))),
-        path("infer", () -> auth.client(() -> post(() -> extractRequestEntity(entity -> extractMaterializer(mat -> answerLater(() ->
-            strictBody(entity, mat)
+        path("infer", () -> auth.client(() -> post(() -> extractRequest(http -> extractMaterializer(mat -> {
+          RequestTrace trace = tracer.start("POST /v2/models/{model}/infer", name,
+              header -> http.getHeader(header).map(HttpHeader::value).orElse(null));
+          Optional<String> jsonLength = http.getHeader(BinaryInferBody.HEADER_LENGTH).map(HttpHeader::value);
+          return answerTraced(trace, () -> strictBody(http.entity(), mat)
                 .thenCompose(strict -> {
-                  JsonNode body = readObject(strict.getData().toArray());
-                  return service.infer(InferRequestJson.decode(name, version, body, maxRequestBytes));
-                })
-                .thenApply(response -> Json.response(200, InferResponseJson.encode(response))))))))));
+                  BinaryInferBody body = BinaryInferBody.read(strict.getData(), jsonLength);
+                  InferRequest request = InferRequestJson.decode(name, version, body, maxRequestBytes);
+                  trace.identify(request.id());
+                  BinaryOutputs binary = BinaryOutputs.of(body.json());
+                  return trace.call(() -> service.infer(request))
+                      .thenApply(response -> BinaryInferBody.response(response, binary));
+                }));
+        }))))));
   }
 
   private Route repositoryRoutes() {
     return concat(
-        path("index", () -> auth.client(() -> post(() -> answer(() -> Json.response(200, index(repository.index())))))),
+        path("index", () -> auth.client(() -> post(() -> extractRequestEntity(entity -> extractMaterializer(mat -> answerLater(() ->
+            strictBody(entity, mat)
+                .thenApply(strict -> Json.response(200, index(deployments.index(readyOnly(strict.getData().toArray()))))))))))),
         pathPrefix("models", () -> auth.admin(() -> pathPrefix(segment(), name -> concat(
             path("load", () -> post(() -> extractRequestEntity(entity -> extractMaterializer(mat -> answerLater(() ->
                 strictBody(entity, mat)
-                    .thenApplyAsync(strict -> repository.load(name, deployParameters(strict.getData().toArray())), blocking)
-                    .thenCompose(deployed -> catalog.whenServable(deployed, loadTimeout))
+                    .thenCompose(strict -> deployments.load(name, deployParameters(strict.getData().toArray())))
                     .thenApply(done -> Json.response(200, object()))))))),
-            path("unload", () -> post(() -> answerLater(() -> CompletableFuture.runAsync(() -> repository.unload(name), blocking)
-                .thenCompose(done -> catalog.whenGone(name, loadTimeout))
+            path("unload", () -> post(() -> answerLater(() -> deployments.unload(name)
                 .thenApply(done -> Json.response(200, object()))))),
             path(segment("versions").slash(segment()), version -> put(() -> extractRequestEntity(entity ->
                 answerLater(() -> upload.receive(name, version, uploadBody(entity))
@@ -149,6 +167,23 @@ public final class RestApi extends AllDirectives {
     return complete(r);
   }
 
+  /**
+   * Answers as {@link #answerLater} does, the request id in {@code X-Request-ID} whatever the
+   * outcome, and ends the request's span with the status the client got.
+   */
+  private Route answerTraced(RequestTrace trace, Supplier<CompletionStage<HttpResponse>> response) {
+    CompletionStage<HttpResponse> stage;
+    try {
+      stage = response.get();
+    } catch (RuntimeException e) {
+      stage = CompletableFuture.failedFuture(e);
+    }
+    return completeWithFuture(stage.exceptionally(HttpErrors::response).thenApply(r -> {
+      trace.end(HTTP_STATUS, r.status().intValue(), r.status().intValue() >= 500);
+      return r.addHeader(RawHeader.create("X-Request-ID", trace.requestId()));
+    }));
+  }
+
   private Route answerLater(Supplier<CompletionStage<HttpResponse>> response) {
     CompletionStage<HttpResponse> stage;
     try {
@@ -165,11 +200,19 @@ public final class RestApi extends AllDirectives {
     return DeployParameters.from(InferRequestJson.parameters(node.get("parameters")));
   }
 
+  /** The {@code ready} flag of an index request's optional body {@code {"ready": true}}: only ready versions. */
+  private static boolean readyOnly(byte[] body) {
+    JsonNode ready = readObject(body).get("ready");
+    if (ready == null || ready.isNull()) return false;
+    if (!ready.isBoolean()) throw new InvalidInput("'ready' must be true or false");
+    return ready.booleanValue();
+  }
+
   private static JsonNode readObject(byte[] body) {
     try {
       return Json.readObject(body);
-    } catch (java.io.IOException e) {
-      throw new java.util.concurrent.CompletionException(e);
+    } catch (IOException e) {
+      throw new CompletionException(e);
     }
   }
 

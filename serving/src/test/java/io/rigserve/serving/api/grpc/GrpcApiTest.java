@@ -133,10 +133,37 @@ class GrpcApiTest {
   @Test
   void aGrpcDeadlineOrTimeoutParameterIsAccepted() throws Exception {
     ModelInferRequest request = castRequest(List.of(1L, 2L), 3, 4)
-        .putParameters("timeout", InferParameter.newBuilder().setInt64Param(5_000).build())
+        .putParameters("timeout", InferParameter.newBuilder().setInt64Param(5_000_000).build())
         .build();
     ModelInferResponse response = await(client.modelInfer(request));
     assertEquals(List.of(3.0, 4.0), output(response, "doubles").getContents().getFp64ContentsList());
+  }
+
+  @Test
+  void tritonsTimeoutInMicrosecondsAndPriorityComeAsInt64OrUint64AndUnknownParametersAreIgnored() throws Exception {
+    ModelInferRequest request = castRequest(List.of(1L, 2L), 5, 6)
+        .putParameters("timeout", InferParameter.newBuilder().setUint64Param(5_000_000).build())
+        .putParameters("priority", InferParameter.newBuilder().setUint64Param(-1L).build())
+        .putParameters("sequence_id", InferParameter.newBuilder().setDoubleParam(0.5).build())
+        .putParameters("custom", InferParameter.newBuilder().setStringParam("x").build())
+        .build();
+    ModelInferResponse response = await(client.modelInfer(request));
+    assertEquals(List.of(5.0, 6.0), output(response, "doubles").getContents().getFp64ContentsList());
+    assertStatus(Status.Code.DEADLINE_EXCEEDED, "deadline passed", client.modelInfer(castRequest(List.of(1L, 2L), 1, 2)
+        .putParameters("timeout", InferParameter.newBuilder().setInt64Param(1).build()).build()));
+  }
+
+  @Test
+  void aTimeoutOrPriorityOfTheWrongTypeIsInvalidArgument() {
+    assertStatus(Status.Code.INVALID_ARGUMENT, "parameter 'timeout' must be a non-negative integer number of microseconds",
+        client.modelInfer(castRequest(List.of(1L, 2L), 1, 2)
+            .putParameters("timeout", InferParameter.newBuilder().setDoubleParam(1000.0).build()).build()));
+    assertStatus(Status.Code.INVALID_ARGUMENT, "parameter 'priority' must be a non-negative integer",
+        client.modelInfer(castRequest(List.of(1L, 2L), 1, 2)
+            .putParameters("priority", InferParameter.newBuilder().setInt64Param(-2).build()).build()));
+    assertStatus(Status.Code.INVALID_ARGUMENT, "parameter 'priority' must be a non-negative integer",
+        client.modelInfer(castRequest(List.of(1L, 2L), 1, 2)
+            .putParameters("priority", InferParameter.newBuilder().setBoolParam(true).build()).build()));
   }
 
   @Test
@@ -171,7 +198,7 @@ class GrpcApiTest {
         .addInputs(InferInputTensor.newBuilder().setName("ints").setDatatype("INT32").addShape(2147483647).addShape(2147483647))
         .addRawInputContents(ByteString.copyFrom(new byte[8]))
         .build()));
-    assertStatus(Status.Code.INVALID_ARGUMENT, "parameter 'timeout' must be a positive integer number of milliseconds",
+    assertStatus(Status.Code.INVALID_ARGUMENT, "parameter 'timeout' must be a non-negative integer number of microseconds",
         client.modelInfer(ModelInferRequest.newBuilder(castRequest(List.of(1L, 2L), 1, 2).build())
             .putParameters("timeout", InferParameter.newBuilder().setStringParam("soon").build()).build()));
 
@@ -199,7 +226,7 @@ class GrpcApiTest {
     switch (type) {
       case BOOL -> b.put((byte) 1).put((byte) 0);
       case UINT8, INT8 -> b.put((byte) 0xff).put((byte) 0x7f).put((byte) 0x80);
-      case UINT16, INT16, FP16 -> b.putShort((short) 0xffff).putShort((short) 0x3c00);
+      case UINT16, INT16, FP16, BF16 -> b.putShort((short) 0xffff).putShort((short) 0x3c00);
       case UINT32, INT32, FP32 -> b.putInt(0xffffffff).putInt(0x3f800000);
       case UINT64, INT64, FP64 -> b.putLong(-1L).putLong(Long.MIN_VALUE);
       case BYTES -> b.putInt(2).put((byte) 'h').put((byte) 'i').putInt(0);

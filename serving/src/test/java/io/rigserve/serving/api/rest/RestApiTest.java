@@ -189,6 +189,7 @@ class RestApiTest {
         {"INT32", "[-2147483648,0,2147483647]"},
         {"INT64", "[-9223372036854775808,0,9223372036854775807]"},
         {"FP16", "[0.5,-2.0,1024.0]"},
+        {"BF16", "[0.5,-2.0,1024.0]"},
         {"FP32", "[0.25,-1.5,3.0E38]"},
         {"FP64", "[1.0E-300,-2.5,1.7976931348623157E308]"},
         {"BYTES", "[\"\",\"héllo\",\"a b c\"]"},
@@ -253,6 +254,22 @@ class RestApiTest {
     Reply after = rig.post("/v2/models/cast/infer", "{\"inputs\":[" + good + "]}");
     assertEquals(200, after.status(), after.body());
     assertEquals("[1.0,2.0]", output(after.json(), "doubles").get("data").toString());
+  }
+
+  @Test
+  void tritonsTimeoutIsMicrosecondsPriorityIsCheckedAndUnknownParametersAreIgnored() throws Exception {
+    String input = ",\"inputs\":[{\"name\":\"ints\",\"shape\":[1,2],\"datatype\":\"INT32\",\"data\":[1,2]}]}";
+    Reply ok = rig.post("/v2/models/cast/infer",
+        "{\"parameters\":{\"timeout\":5000000,\"priority\":1,\"sequence_id\":0.5,\"custom\":\"x\"}" + input);
+    assertEquals(200, ok.status(), ok.body());
+    assertError(504, "deadline passed", rig.post("/v2/models/cast/infer", "{\"parameters\":{\"timeout\":1}" + input));
+    for (String bad : new String[] {"-1", "1.5", "\"100\"", "true", "18446744073709551616"}) {
+      assertError(400, "parameter 'timeout' must be a non-negative integer number of microseconds",
+          rig.post("/v2/models/cast/infer", "{\"parameters\":{\"timeout\":" + bad + "}" + input));
+      assertError(400, "parameter 'priority' must be a non-negative integer",
+          rig.post("/v2/models/cast/infer", "{\"parameters\":{\"priority\":" + bad + "}" + input));
+    }
+    assertEquals(200, rig.post("/v2/models/cast/infer", "{\"parameters\":{\"priority\":18446744073709551615}" + input).status());
   }
 
   private static String spec(String name, String datatype, String shape) {
