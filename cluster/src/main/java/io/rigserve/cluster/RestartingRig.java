@@ -38,9 +38,7 @@ public final class RestartingRig {
   private final Starter starter;
   private final Duration restartDelay;
   private volatile RigCluster current;
-  private volatile int incarnation;
   private volatile boolean stopped;
-  private volatile CompletableFuture<RigCluster> next = new CompletableFuture<>();
 
   private RestartingRig(Starter starter, Duration restartDelay) {
     this.starter = starter;
@@ -56,12 +54,6 @@ public final class RestartingRig {
 
   private void adopt(RigCluster cluster, int number) {
     current = cluster;
-    incarnation = number;
-    if (number > 1) {
-      CompletableFuture<RigCluster> started = next;
-      next = new CompletableFuture<>();
-      started.complete(cluster);
-    }
     cluster.lifecycle().whenDowned().thenRun(() -> {
       if (!stopped) {
         log.warn("Rig {} was downed by the cluster; starting a new actor system to rejoin",
@@ -94,16 +86,6 @@ public final class RestartingRig {
   /** The actor system running now. */
   public RigCluster current() {
     return current;
-  }
-
-  /** 1 for the first actor system, 2 after the first restart, and so on. */
-  public int incarnation() {
-    return incarnation;
-  }
-
-  /** Completes when the next actor system has started (after the current one is downed). */
-  public CompletionStage<RigCluster> nextIncarnation() {
-    return next;
   }
 
   /** No more restarts; stops the current actor system on purpose. */

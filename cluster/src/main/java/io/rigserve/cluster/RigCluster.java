@@ -1,6 +1,7 @@
 package io.rigserve.cluster;
 
 import io.rigserve.cluster.downing.RegionDowning;
+import io.rigserve.cluster.node.ClusterDiscovery;
 import io.rigserve.cluster.node.ClusterFormation;
 import io.rigserve.cluster.node.ClusterSettings;
 import io.rigserve.cluster.node.RigLifecycle;
@@ -32,6 +33,7 @@ public final class RigCluster {
   private final ActorSystem<?> system;
   private final RigSettings rig;
   private final ClusterSettings settings;
+  private final ClusterDiscovery discovery;
   private final ActorRef<RegionTopology.Command> topology;
   private final RigLifecycle lifecycle;
 
@@ -39,11 +41,13 @@ public final class RigCluster {
       ActorSystem<?> system,
       RigSettings rig,
       ClusterSettings settings,
+      ClusterDiscovery discovery,
       ActorRef<RegionTopology.Command> topology,
       RigLifecycle lifecycle) {
     this.system = system;
     this.rig = rig;
     this.settings = settings;
+    this.discovery = discovery;
     this.topology = topology;
     this.lifecycle = lifecycle;
   }
@@ -55,7 +59,9 @@ public final class RigCluster {
         system.systemActorOf(restarting(RegionTopology.create(rig, settings)), "rigserve-topology", Props.empty());
     system.systemActorOf(
         restarting(RegionDowning.create(topology, settings)), "rigserve-region-downing", Props.empty());
-    return new RigCluster(system, rig, settings, topology, lifecycle);
+    // The actor system's config is the rig's, checked by RigConfig.forRig before it started.
+    ClusterDiscovery discovery = ClusterDiscovery.from(system.settings().config());
+    return new RigCluster(system, rig, settings, discovery, topology, lifecycle);
   }
 
   private static <T> Behavior<T> restarting(Behavior<T> behavior) {
@@ -64,12 +70,12 @@ public final class RigCluster {
 
   /** Joins the configured seeds (or forms a new cluster without seeds). */
   public void join() {
-    ClusterFormation.join(system, rig);
+    ClusterFormation.join(system, rig, discovery);
   }
 
   /** Joins the seeds other than this rig: for an actor system built after a downing. */
   public void rejoin() {
-    ClusterFormation.rejoin(system, rig);
+    ClusterFormation.rejoin(system, rig, discovery);
   }
 
   public ActorSystem<?> system() {
@@ -82,6 +88,11 @@ public final class RigCluster {
 
   public ClusterSettings settings() {
     return settings;
+  }
+
+  /** How this rig finds the others (seeds, or Kubernetes API discovery with Cluster Bootstrap). */
+  public ClusterDiscovery discovery() {
+    return discovery;
   }
 
   /** Ask it {@link RegionTopology.GetTopology} for a {@code TopologyView}. */

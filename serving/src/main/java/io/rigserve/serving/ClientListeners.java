@@ -1,5 +1,6 @@
 package io.rigserve.serving;
 
+import io.rigserve.cluster.http.JsonErrors;
 import io.rigserve.serving.api.grpc.GrpcHeaderLimits;
 import java.time.Duration;
 import java.util.Optional;
@@ -13,11 +14,9 @@ import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.HttpsConnectionContext;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.ServerBuilder;
-import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.japi.function.Function;
 import org.apache.pekko.stream.Materializer;
 
@@ -101,7 +100,7 @@ public final class ClientListeners {
     }
     return request.entity().toStrict(HOLD.toMillis(), REPLAYABLE_BYTES, materializer)
         .handle((strict, error) -> error != null
-            ? CompletableFuture.completedFuture(error(StatusCodes.BAD_REQUEST, "the request body was not received whole: "
+            ? CompletableFuture.completedFuture(JsonErrors.response(400, "the request body was not received whole: "
                 + error.getMessage()))
             : attempt(request.withEntity(strict), grpcPort, System.nanoTime() + HOLD.toNanos()))
         .thenCompose(response -> response);
@@ -122,7 +121,7 @@ public final class ClientListeners {
   }
 
   private static CompletionStage<HttpResponse> pass(Handlers h, HttpRequest request, boolean grpcPort) {
-    if (h == null) return CompletableFuture.completedFuture(error(StatusCodes.SERVICE_UNAVAILABLE, "the rig is starting"));
+    if (h == null) return CompletableFuture.completedFuture(JsonErrors.response(503, "the rig is starting"));
     try {
       return (grpcPort ? h.grpc() : h.rest()).apply(request);
     } catch (Exception e) {
@@ -154,11 +153,6 @@ public final class ClientListeners {
       if (waiting.get() && handlers.ready().getAsBoolean()) waiting.set(false);
       return !waiting.get();
     }
-  }
-
-  private static HttpResponse error(org.apache.pekko.http.javadsl.model.StatusCode status, String message) {
-    return HttpResponse.create().withStatus(status).withEntity(ContentTypes.APPLICATION_JSON,
-        "{\"error\": " + com.fasterxml.jackson.databind.node.TextNode.valueOf(message).toString() + "}");
   }
 
   private static boolean ended(Handlers h) {

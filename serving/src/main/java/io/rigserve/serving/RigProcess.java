@@ -94,11 +94,6 @@ public final class RigProcess {
     return current.get();
   }
 
-  /** 1 for the first actor system, 2 after the first rebuild, and so on. */
-  public int incarnation() {
-    return restarting.incarnation();
-  }
-
   public int httpPort() {
     return listeners.http().localAddress().getPort();
   }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * A rigserve cluster across simulated regions: the {@link GeoNetwork}, one {@link DelayProxy}
@@ -154,7 +155,7 @@ public final class GeoCluster implements AutoCloseable {
   }
 
   /** Waits for a condition, polling; fails naming what did not happen, as {@code what} says it then. */
-  public static void await(Duration max, java.util.function.Supplier<String> what, BooleanSupplier condition)
+  public static void await(Duration max, Supplier<String> what, BooleanSupplier condition)
       throws InterruptedException {
     try {
       await(max, "", condition);

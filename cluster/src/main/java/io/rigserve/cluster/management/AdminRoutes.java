@@ -52,7 +52,8 @@ public final class AdminRoutes {
     return AskPattern.ask(topology, RegionTopology.GetTopology::new, ASK_TIMEOUT, system.scheduler());
   }
 
-  static HttpResponse json(Object body) {
+  /** {@code body} (a record) as the admin routes answer: indented JSON, written by the one admin mapper. */
+  public static HttpResponse json(Object body) {
     try {
       return HttpResponse.create()
           .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, JSON.writeValueAsBytes(body)));

@@ -50,13 +50,15 @@ public final class RigManagement {
   /** {@code insecure}: the rig runs off loopback by the insecure switch; {@code /admin/cluster} says so. */
   public static CompletionStage<Integer> start(RigCluster cluster, BearerAuth auth, boolean insecure,
       HostedReplicasSource hosted, Route... adminRoutes) {
-    return start(cluster.system(), cluster.rig(), cluster.topology(), auth, insecure, hosted, List.of(adminRoutes));
+    return start(cluster.system(), cluster.rig(), cluster.topology(), cluster.discovery().bootstraps(), auth, insecure,
+        hosted, List.of(adminRoutes));
   }
 
-  public static CompletionStage<Integer> start(
+  private static CompletionStage<Integer> start(
       ActorSystem<?> system,
       RigSettings rig,
       ActorRef<RegionTopology.Command> topology,
+      boolean bootstrap,
       BearerAuth auth,
       boolean insecure,
       HostedReplicasSource hosted,
@@ -68,7 +70,6 @@ public final class RigManagement {
     Route management = PekkoManagement.get(system).getRoutes(settings -> settings.withReadOnly(readOnly));
     Route all = concat(management, routes.toArray(Route[]::new));
     // Cluster Bootstrap's peers probe its route without credentials; it is open only when bootstrap runs.
-    boolean bootstrap = ClusterDiscovery.from(system.settings().config()).bootstraps();
     Route guarded = extractUnmatchedPath(path -> PROBES.contains(path)
         || (bootstrap && path.equals(ClusterDiscovery.BOOTSTRAP_ROUTE)) ? all : auth.admin(() -> all));
     return Http.get(system)

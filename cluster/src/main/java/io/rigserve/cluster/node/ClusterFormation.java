@@ -24,10 +24,9 @@ public final class ClusterFormation {
    * discovery, Cluster Bootstrap also looks for the region's pods and joins through them (forming
    * the cluster only when no seeds of other regions are configured).
    */
-  public static void join(ActorSystem<?> system, RigSettings rig) {
+  public static void join(ActorSystem<?> system, RigSettings rig, ClusterDiscovery discovery) {
     Cluster cluster = Cluster.get(system);
-    // The actor system's config is the rig's, checked by RigConfig.forRig before it started.
-    if (ClusterDiscovery.from(system.settings().config()).bootstraps()) {
+    if (discovery.bootstraps()) {
       try {
         ClusterBootstrap.get(system).start();
       } catch (Exception e) { // Scala code throws checked exceptions undeclared (NoSuchFileException)
@@ -48,10 +47,10 @@ public final class ClusterFormation {
    * until one answers. A first seed that joined itself after a restart would form a second
    * cluster beside the one that downed it; only a rig that is its own sole seed does so.
    */
-  public static void rejoin(ActorSystem<?> system, RigSettings rig) {
+  public static void rejoin(ActorSystem<?> system, RigSettings rig, ClusterDiscovery discovery) {
     Cluster cluster = Cluster.get(system);
-    if (ClusterDiscovery.from(system.settings().config()).bootstraps()) {
-      join(system, rig); // a new actor system: bootstrap finds the region's members again
+    if (discovery.bootstraps()) {
+      join(system, rig, discovery); // a new actor system: bootstrap finds the region's members again
       return;
     }
     Address self = cluster.selfMember().address();

@@ -77,10 +77,6 @@ public final class BearerAuth {
     return adminToken.isPresent();
   }
 
-  public boolean hasApiKeys() {
-    return !apiKeys.isEmpty();
-  }
-
   /** The verdict on {@code authorization}, the value of the Authorization header (or gRPC metadata). */
   public Verdict check(Level level, Optional<String> authorization) {
     // Without an admin token, ADMIN asks what CLIENT asks.

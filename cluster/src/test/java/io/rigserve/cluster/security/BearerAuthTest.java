@@ -42,7 +42,7 @@ class BearerAuthTest {
   @Test
   void keysAreReadWithNamesCommentsAndBlankLinesAndAnUnnamedKeyGetsANameThatDoesNotRevealIt() throws IOException {
     BearerAuth auth = auth("# clients\n\nteam-a:" + KEY_A + "\n  " + KEY_UNNAMED + "  \n", null);
-    assertTrue(auth.hasApiKeys());
+    assertInstanceOf(Verdict.Unauthenticated.class, auth.check(Level.CLIENT, Optional.empty()));
     assertEquals(new Verdict.Allowed("team-a"), auth.check(Level.CLIENT, bearer(KEY_A)));
     Verdict unnamed = auth.check(Level.CLIENT, bearer(KEY_UNNAMED));
     String name = ((Verdict.Allowed) unnamed).caller();

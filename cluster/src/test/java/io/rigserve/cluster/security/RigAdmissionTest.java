@@ -3,6 +3,7 @@ package io.rigserve.cluster.security;
 import static io.rigserve.cluster.testkit.ClusterHarness.Region.US_EAST;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
@@ -14,6 +15,7 @@ import io.rigserve.cluster.testkit.Rig;
 import io.rigserve.cluster.testkit.TestCertificates;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -78,8 +80,8 @@ class RigAdmissionTest {
   @Test
   void aTlsFolderWithAKeyThatIsNotTheCertificatesStopsTheStartNamingTheSetting() throws Exception {
     Path ca = TestCertificates.make(Files.createTempDirectory("cluster-ca"), "a1", "a2");
-    Files.copy(ca.resolve("a2/rig.key"), ca.resolve("a1/rig.key"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    InvalidSetting e = org.junit.jupiter.api.Assertions.assertThrows(InvalidSetting.class,
+    Files.copy(ca.resolve("a2/rig.key"), ca.resolve("a1/rig.key"), StandardCopyOption.REPLACE_EXISTING);
+    InvalidSetting e = assertThrows(InvalidSetting.class,
         () -> RigConfig.forRig(tls(ca.resolve("a1")).withFallback(ConfigFactory.load())));
     assertEquals("rigserve.security.tls-dir", e.key());
     assertTrue(e.getMessage().contains("rig.key is not the RSA key of rig.pem"), e.getMessage());

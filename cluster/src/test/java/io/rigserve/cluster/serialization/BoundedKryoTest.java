@@ -9,10 +9,12 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.io.Output;
+import com.sun.management.ThreadMXBean;
 import com.typesafe.config.ConfigFactory;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Random;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -60,7 +62,7 @@ class BoundedKryoTest {
   @BeforeAll
   static void warmUp() throws Exception {
     // The first use builds a pooled Kryo; later allocations are the message's alone.
-    serializer.fromBinary(serializer.toBinary(new java.util.ArrayList<>(List.of("w"))), Object.class);
+    serializer.fromBinary(serializer.toBinary(new ArrayList<>(List.of("w"))), Object.class);
   }
 
   @AfterAll
@@ -119,7 +121,7 @@ class BoundedKryoTest {
     Output out = new Output(32, -1);
     kryo.writeClass(out, ArrayList.class);
     out.writeVarIntFlag(false, 1 + 1, true); // elements of mixed types, one of them
-    kryo.writeClass(out, java.util.HashMap.class);
+    kryo.writeClass(out, HashMap.class);
     out.writeVarInt((1 << 29) + 1, true);
     refused(out.toBytes());
 
@@ -158,7 +160,7 @@ class BoundedKryoTest {
       assertTrue(serializer.startsWith(BoundedArraySerializers.class.getName()), kind + " is read by " + serializer);
     }
     assertTrue(kryo.getSerializer(ArrayList.class) instanceof BoundedCollectionSerializers.AnyCollection);
-    assertTrue(kryo.getSerializer(java.util.HashMap.class) instanceof BoundedCollectionSerializers.AnyMap);
+    assertTrue(kryo.getSerializer(HashMap.class) instanceof BoundedCollectionSerializers.AnyMap);
   }
 
   @Test
@@ -237,7 +239,7 @@ class BoundedKryoTest {
   }
 
   private static long allocated() {
-    return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean())
+    return ((ThreadMXBean) ManagementFactory.getThreadMXBean())
         .getThreadAllocatedBytes(Thread.currentThread().getId());
   }
 }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -68,6 +70,6 @@ class KryoSerializerTest {
   @Test
   void javaSerializationIsOff() {
     Serialization serialization = SerializationExtension.get(testKit.system().classicSystem());
-    assertThrows(Exception.class, () -> serialization.serialize(new java.util.ArrayList<>(java.util.List.of(1))).get());
+    assertThrows(Exception.class, () -> serialization.serialize(new ArrayList<>(List.of(1))).get());
   }
 }

@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -97,7 +98,7 @@ public final class ClusterHarness implements AutoCloseable {
   private final HostedReplicasSource hosted;
   private final List<Rig> rigs = new CopyOnWriteArrayList<>();
   private final Map<String, Integer> perRegion = new HashMap<>();
-  private final Map<String, Config> ownConfig = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Config> ownConfig = new ConcurrentHashMap<>();
 
   private ClusterHarness(Config extra, boolean management, HostedReplicasSource hosted) {
     this.extra = extra;

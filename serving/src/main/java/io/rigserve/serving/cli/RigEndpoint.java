@@ -2,6 +2,7 @@ package io.rigserve.serving.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -10,6 +11,7 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -103,7 +105,7 @@ final class RigEndpoint {
       return send(HttpRequest.newBuilder(uri(restUrl, path))
           .header("Content-Type", "application/octet-stream")
           .PUT(HttpRequest.BodyPublishers.ofFile(file)));
-    } catch (java.io.FileNotFoundException e) {
+    } catch (FileNotFoundException e) {
       throw new CommandFailure("cannot read " + file + ": no such file");
     }
   }
@@ -145,7 +147,7 @@ final class RigEndpoint {
       return client().send(built, HttpResponse.BodyHandlers.ofString());
     } catch (ConnectException e) {
       throw new CommandFailure("cannot connect to " + built.uri() + " (is the rig running? see --url and --rest-url)", e);
-    } catch (java.net.http.HttpTimeoutException e) {
+    } catch (HttpTimeoutException e) {
       throw new CommandFailure("no answer from " + built.uri() + " within " + timeout, e);
     } catch (IOException e) {
       throw new CommandFailure("calling " + built.uri() + " failed: " + e, e);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /** A plain-text table: a header row and left-aligned columns as wide as their widest cell. */
 final class Table {
@@ -37,7 +38,7 @@ final class Table {
   static String field(JsonNode node, String name) {
     JsonNode v = node.get(name);
     if (v == null || v.isNull()) return "-";
-    if (v.isFloatingPointNumber()) return String.format(java.util.Locale.ROOT, "%.1f", v.asDouble());
+    if (v.isFloatingPointNumber()) return String.format(Locale.ROOT, "%.1f", v.asDouble());
     if (v.isArray()) {
       List<String> items = new ArrayList<>();
       v.forEach(e -> items.add(e.asText()));

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.rigserve.sharding.tensor.DataType;
 import io.rigserve.sharding.tensor.TensorSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -47,8 +46,8 @@ public record ModelDescriptor(List<TensorSpec> inputs, List<TensorSpec> outputs,
 
   public byte[] toBytes() {
     ObjectNode root = JSON.createObjectNode();
-    root.set("inputs", specs(inputs));
-    root.set("outputs", specs(outputs));
+    root.set("inputs", TensorSpecJson.toJson(inputs));
+    root.set("outputs", TensorSpecJson.toJson(outputs));
     root.put("hedgeAfterMs", hedgeAfterMillis);
     ArrayNode stageArray = root.putArray("stages");
     for (Stage s : stages) {
@@ -71,30 +70,10 @@ public record ModelDescriptor(List<TensorSpec> inputs, List<TensorSpec> outputs,
         stages.add(new Stage(strings(s.get("inputs")), strings(s.get("outputs"))));
       }
       long hedge = root.has("hedgeAfterMs") ? root.get("hedgeAfterMs").asLong() : 0;
-      return new ModelDescriptor(specs(root.get("inputs")), specs(root.get("outputs")), stages, hedge);
+      return new ModelDescriptor(TensorSpecJson.fromJson(root.get("inputs")), TensorSpecJson.fromJson(root.get("outputs")), stages, hedge);
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException("not a model descriptor: " + e.getMessage(), e);
     }
-  }
-
-  private static ArrayNode specs(List<TensorSpec> specs) {
-    ArrayNode array = JSON.createArrayNode();
-    for (TensorSpec s : specs) {
-      ObjectNode node = array.addObject().put("name", s.name()).put("datatype", s.datatype().name());
-      ArrayNode shape = node.putArray("shape");
-      for (long d : s.shape()) shape.add(d);
-    }
-    return array;
-  }
-
-  private static List<TensorSpec> specs(JsonNode array) {
-    List<TensorSpec> out = new ArrayList<>();
-    for (JsonNode node : array) {
-      long[] shape = new long[node.get("shape").size()];
-      for (int i = 0; i < shape.length; i++) shape[i] = node.get("shape").get(i).asLong();
-      out.add(new TensorSpec(node.get("name").asText(), DataType.valueOf(node.get("datatype").asText()), shape));
-    }
-    return out;
   }
 
   private static List<String> strings(JsonNode array) {

@@ -67,10 +67,4 @@ public final class OnnxElementTypes {
     TensorProto.DataType type = TensorProto.DataType.forNumber(elementTypeCode);
     return type == null ? Optional.empty() : fromOnnx(type);
   }
-
-  /** A readable name for any ONNX element type code, for error messages. */
-  public static String onnxName(int elementTypeCode) {
-    TensorProto.DataType type = TensorProto.DataType.forNumber(elementTypeCode);
-    return type == null ? "element type " + elementTypeCode : type.name();
-  }
 }

@@ -201,14 +201,14 @@ public final class OnnxPartitioner {
       StageModel draft = StageModel.build(graph, bounds, s, types);
       Map<String, TensorSpec> learned;
       try {
-        learned = inferred.infer(draft.model(), new HashSet<>(draft.outputs()));
+        learned = inferred.infer(draft.model(), new HashSet<>(draft.described().outputs()));
       } catch (ModelLoadException e) {
         throw new PartitionException(
             "stage " + s + " of " + k + " (nodes " + graph.describe(bounds[s]) + " to "
                 + graph.describe(bounds[s + 1] - 1) + ") does not load in ONNX Runtime: " + e.getMessage(),
             e);
       }
-      for (String name : draft.outputs()) {
+      for (String name : draft.described().outputs()) {
         if (types.containsKey(name)) {
           continue;
         }
@@ -222,7 +222,7 @@ public final class OnnxPartitioner {
                   + " between rigs");
         }
       }
-      stages.add(StageModel.build(graph, bounds, s, types).plan(s));
+      stages.add(StageModel.build(graph, bounds, s, types).plan());
     }
     return new PartitionPlan(stages, names(graph.requestInputs()), names(graph.outputs()));
   }

@@ -26,10 +26,6 @@ public record PartitionPlan(List<StagePlan> stages, List<String> modelInputs, Li
     return stages.size();
   }
 
-  public StagePlan stage(int index) {
-    return stages.get(index);
-  }
-
   /** Weight bytes of all stages together; shared constants count once per stage holding them. */
   public long weightBytes() {
     return stages.stream().mapToLong(StagePlan::weightBytes).sum();

@@ -19,26 +19,19 @@ import java.util.Set;
 /**
  * One stage cut from a model: a complete ONNX model holding units {@code [from, to)} with the
  * constants they read, taking graph inputs from the request and earlier stages' tensors by name,
- * and declaring as outputs what later stages read and the graph outputs it produces. The fields
- * mean what {@link StagePlan}'s do; this one keeps the model as a message, which shares the
- * original's weights, so a draft stage can be type-checked without serializing them.
+ * and declaring as outputs what later stages read and the graph outputs it produces. It keeps the
+ * model as a message, which shares the original's weights, so a draft stage can be type-checked
+ * without serializing them.
  *
  * @param model the stage as an ONNX model: the original's IR version, opsets, functions and
  *     metadata around the stage's graph
+ * @param described the stage's {@link StagePlan} but for its bytes, which {@link #plan()} adds
  */
-record StageModel(
-    ModelProto model,
-    List<String> requestInputs,
-    List<String> carriedInputs,
-    List<String> outputs,
-    List<String> modelOutputs,
-    long weightBytes,
-    List<String> externalDataFiles) {
+record StageModel(ModelProto model, StagePlan described) {
 
   /** The stage as it is deployed: its model serialized. */
-  StagePlan plan(int index) {
-    return new StagePlan(index, model.toByteArray(), requestInputs, carriedInputs, outputs, modelOutputs,
-        weightBytes, externalDataFiles);
+  StagePlan plan() {
+    return described.withOnnx(model.toByteArray());
   }
 
   /**
@@ -149,14 +142,8 @@ record StageModel(
             .setGraph(graph)
             .clearTrainingInfo() // training graphs refer to weights a stage may not hold
             .build();
-    return new StageModel(
-        model,
-        List.copyOf(requestInputs),
-        List.copyOf(carriedInputs),
-        List.copyOf(outputs),
-        List.copyOf(modelOutputs),
-        g.stageWeightBytes(from, to, last),
-        List.copyOf(externalFiles));
+    return new StageModel(model, new StagePlan(index, new byte[0], requestInputs, carriedInputs, outputs, modelOutputs,
+        g.stageWeightBytes(from, to, last), List.copyOf(externalFiles)));
   }
 
   // Graph outputs keep the original's declaration (symbolic dimension names, doc strings) when it

@@ -45,6 +45,11 @@ public record StagePlan(
     externalDataFiles = List.copyOf(externalDataFiles);
   }
 
+  /** This stage with {@code onnx} as its model. */
+  StagePlan withOnnx(byte[] onnx) {
+    return new StagePlan(index, onnx, requestInputs, carriedInputs, outputs, modelOutputs, weightBytes, externalDataFiles);
+  }
+
   /** Every input the stage's model declares: request inputs first, then carried tensors. */
   public List<String> inputs() {
     List<String> all = new ArrayList<>(requestInputs);

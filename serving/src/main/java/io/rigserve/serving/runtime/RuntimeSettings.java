@@ -2,6 +2,7 @@ package io.rigserve.serving.runtime;
 
 import com.typesafe.config.Config;
 import io.rigserve.cluster.settings.InvalidSetting;
+import io.rigserve.cluster.settings.SettingsReader;
 import java.util.List;
 
 /**
@@ -33,9 +34,10 @@ public record RuntimeSettings(int intraOpThreads, int interOpThreads, String opt
   }
 
   public static RuntimeSettings from(Config config) {
-    Config c = config.getConfig("rigserve.runtime");
-    return new RuntimeSettings(
-        c.getInt("intra-op-threads"), c.getInt("inter-op-threads"), c.getString("optimization-level"));
+    SettingsReader c = new SettingsReader(config, "rigserve.runtime");
+    String threads = "from 1 to " + MAX_THREADS;
+    return new RuntimeSettings(c.integer("intra-op-threads", 1, MAX_THREADS, threads),
+        c.integer("inter-op-threads", 1, MAX_THREADS, threads), c.oneOf("optimization-level", OPTIMIZATION_LEVELS));
   }
 
   private static void checkThreads(String setting, int value) {

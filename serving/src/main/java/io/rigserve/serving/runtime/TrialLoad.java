@@ -2,9 +2,8 @@ package io.rigserve.serving.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.rigserve.sharding.tensor.DataType;
+import io.rigserve.serving.model.TensorSpecJson;
 import io.rigserve.sharding.tensor.TensorSpec;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
@@ -116,7 +115,7 @@ public final class TrialLoad {
         throw new ModelLoadException(answer.get("error").asText());
       }
       if (answer != null && exit == 0 && answer.has("inputs")) {
-        return new Signature(specs(answer.get("inputs")), specs(answer.get("outputs")));
+        return new Signature(TensorSpecJson.fromJson(answer.get("inputs")), TensorSpecJson.fromJson(answer.get("outputs")));
       }
     }
     if (Files.exists(crashReport)) {
@@ -199,16 +198,6 @@ public final class TrialLoad {
     }
   }
 
-  private static List<TensorSpec> specs(JsonNode array) {
-    List<TensorSpec> specs = new ArrayList<>();
-    for (JsonNode t : array) {
-      long[] shape = new long[t.get("shape").size()];
-      for (int i = 0; i < shape.length; i++) shape[i] = t.get("shape").get(i).asLong();
-      specs.add(new TensorSpec(t.get("name").asText(), DataType.valueOf(t.get("datatype").asText()), shape));
-    }
-    return List.copyOf(specs);
-  }
-
   private static void deleteQuietly(Path dir) {
     try (Stream<Path> all = Files.walk(dir)) {
       all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -232,8 +221,8 @@ public final class TrialLoad {
       OnnxRuntime ort = new OnnxRuntime(new RuntimeSettings(
           Integer.parseInt(args[1]), Integer.parseInt(args[2]), args[3]));
       try (OnnxModel model = ort.load(Path.of(args[0]))) {
-        result.set("inputs", json(model.inputs()));
-        result.set("outputs", json(model.outputs()));
+        result.set("inputs", TensorSpecJson.toJson(model.inputs()));
+        result.set("outputs", TensorSpecJson.toJson(model.outputs()));
       }
     } catch (RuntimeException e) {
       result.removeAll();
@@ -243,18 +232,6 @@ public final class TrialLoad {
     answer.print("\n" + ANSWER + result + "\n");
     answer.flush();
     System.exit(exit);
-  }
-
-  private static ArrayNode json(List<TensorSpec> specs) {
-    ArrayNode array = JSON.createArrayNode();
-    for (TensorSpec s : specs) {
-      ObjectNode t = array.addObject();
-      t.put("name", s.name());
-      t.put("datatype", s.datatype().name());
-      ArrayNode shape = t.putArray("shape");
-      for (long d : s.shape()) shape.add(d);
-    }
-    return array;
   }
 
   /** Drains a child's stream on its own thread, keeping at most {@code cap} bytes (head or tail). */

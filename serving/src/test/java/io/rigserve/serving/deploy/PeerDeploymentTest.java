@@ -15,6 +15,7 @@ import io.rigserve.sharding.tensor.TensorSpec;
 import io.rigserve.serving.testmodels.TestModels;
 import io.rigserve.serving.transfer.ArtifactId;
 import io.rigserve.serving.transfer.ArtifactStore;
+import io.rigserve.sharding.ddata.LocalMapWrite;
 import io.rigserve.sharding.placement.Deployment;
 import io.rigserve.sharding.placement.DeploymentRegistry;
 import io.rigserve.sharding.replica.ReplicaDirectory;
@@ -29,7 +30,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.ddata.LWWMap;
-import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
 import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
 import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
 import org.junit.jupiter.api.AfterAll;
@@ -115,11 +115,11 @@ class PeerDeploymentTest {
   /** Puts {@code d} into the cluster-wide map directly, as a rig that skips every check would. */
   private void writeBehindTheRegistrysBack(Deployment d) throws Exception {
     ActorSystem<?> system = publisher.rig.system();
-    SelfUniqueAddress self = DistributedData.get(system).selfUniqueAddress();
+    DistributedData ddata = DistributedData.get(system);
     AskPattern.<Replicator.Command, Replicator.UpdateResponse<LWWMap<String, Deployment>>>ask(
-            DistributedData.get(system).replicator(),
-            replyTo -> new Replicator.Update<>(DeploymentRegistry.KEY, LWWMap.create(), Replicator.writeLocal(), replyTo,
-                map -> map.put(self, d.key(), d)),
+            ddata.replicator(),
+            replyTo -> LocalMapWrite.update(DeploymentRegistry.KEY, ddata.selfUniqueAddress(), replyTo,
+                (current, write) -> write.put(d.key(), d)),
             Duration.ofSeconds(5), system.scheduler())
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
   }

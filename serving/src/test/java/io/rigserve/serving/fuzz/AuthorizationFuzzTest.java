@@ -3,6 +3,7 @@ package io.rigserve.serving.fuzz;
 import io.grpc.CallOptions;
 import io.grpc.Metadata;
 import io.grpc.Status;
+import io.rigserve.serving.RawGrpc;
 import io.rigserve.serving.ServedModels;
 import io.rigserve.serving.TestRig;
 import io.rigserve.serving.testmodels.TestModels;
@@ -65,7 +66,7 @@ class AuthorizationFuzzTest {
       if (!admin && in.chance(0.25)) {
         Metadata headers = new Metadata();
         headers.put(RigWatch.AUTHORIZATION, printable(value));
-        RawGrpc.Result r = grpc.call(RigWatch.INFER_METHOD, RigWatch.GRPC_INFER.toByteArray(), headers, CallOptions.DEFAULT);
+        RawGrpc.Result r = grpc.call(RigWatch.INFER_METHOD, RigWatch.GRPC_INFER.toByteArray(), headers, CallOptions.DEFAULT, FuzzRun.PATIENCE);
         String input = "gRPC ModelInfer, authorization: " + Findings.shown(printable(value));
         if (r.hung()) findings.add("gRPC: no status within " + FuzzRun.PATIENCE.toSeconds() + " s", i, input);
         else if (r.status().isOk() && !isBearer(printable(value), apiKey) && !isBearer(printable(value), adminToken)) {

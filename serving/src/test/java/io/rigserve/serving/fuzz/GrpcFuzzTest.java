@@ -6,9 +6,12 @@ import io.grpc.CompressorRegistry;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.rigserve.proto.inference.ModelInferRequest;
+import io.rigserve.serving.RawGrpc;
 import io.rigserve.serving.ServedModels;
 import io.rigserve.serving.TestRig;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -110,7 +113,7 @@ class GrpcFuzzTest {
         options = options.withCompression("gzip");
         message = in.chance(0.1) ? BOMB : in.chance(0.5) ? in.bytes() : in.mutate(gzipOf(valid.toByteArray()));
       }
-      RawGrpc.Result r = client.call(method, message, headers, options);
+      RawGrpc.Result r = client.call(method, message, headers, options, FuzzRun.PATIENCE);
       String input = category + " " + method + " " + Findings.shown(new String(message, 0, Math.min(200, message.length),
           StandardCharsets.ISO_8859_1)) + " (" + message.length + " bytes) metadata " + headers.keys();
       if (r.hung()) {
@@ -155,7 +158,7 @@ class GrpcFuzzTest {
     try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
       byte[] block = new byte[1 << 20];
       for (int written = 0; written < zeros; written += block.length) gz.write(block);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new IllegalStateException(e);
     }
     return out.toByteArray();
@@ -165,7 +168,7 @@ class GrpcFuzzTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
       gz.write(bytes);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new IllegalStateException(e);
     }
     return out.toByteArray();
@@ -184,7 +187,7 @@ class GrpcFuzzTest {
     }
 
     @Override
-    public java.io.InputStream decompress(java.io.InputStream is) {
+    public InputStream decompress(InputStream is) {
       return is;
     }
   }

@@ -1,5 +1,6 @@
 package io.rigserve.serving.fuzz;
 
+import com.sun.management.ThreadMXBean;
 import io.rigserve.cluster.topology.RigIdentity;
 import io.rigserve.cluster.topology.RigPeer;
 import io.rigserve.serving.ServedModels;
@@ -18,7 +19,9 @@ import io.rigserve.sharding.tensor.Tensor;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -29,6 +32,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.serialization.Serializer;
 import org.junit.jupiter.api.AfterAll;
@@ -65,7 +69,7 @@ class KryoFuzzTest {
     watch = RigWatch.of(rig);
     ActorSystem<?> system = rig.rig.system();
     serializer = SerializationExtension.get(system.classicSystem()).serializerFor(PartitionReplica.Warm.class);
-    String self = org.apache.pekko.cluster.typed.Cluster.get(system).selfMember().address().toString();
+    String self = Cluster.get(system).selfMember().address().toString();
     ReplicaLocation mlp = ReplicaDirectory.get(system).snapshot().onRig(self).stream()
         .filter(r -> r.id().model().equals("mlp") && r.isReady()).findFirst().orElseThrow();
     replica = ClusterSharding.get(system).entityRefFor(PartitionReplica.TYPE_KEY, mlp.id().entityId());
@@ -113,7 +117,7 @@ class KryoFuzzTest {
     FuzzRun.of("kryo").run((i, in, findings) -> {
       byte[] original = in.pick(valid);
       byte[] bytes = in.chance(0.9) ? in.mutate(original) : in.bytes();
-      String input = "kryo bytes " + java.util.HexFormat.of().formatHex(bytes, 0, Math.min(bytes.length, 120))
+      String input = "kryo bytes " + HexFormat.of().formatHex(bytes, 0, Math.min(bytes.length, 120))
           + " (" + bytes.length + " bytes)";
       Future<Decoded> decoding = decoder.submit(() -> decode(bytes));
       Decoded d;
@@ -138,7 +142,7 @@ class KryoFuzzTest {
   }
 
   private Decoded decode(byte[] bytes) {
-    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
     long tid = Thread.currentThread().getId();
     long before = threads.getThreadAllocatedBytes(tid);
     try {
@@ -161,7 +165,7 @@ class KryoFuzzTest {
               replyTo -> new PartitionReplica.Run(decoded.input(), decoded.deadlineEpochMillis(), replyTo),
               FuzzRun.PATIENCE, system.scheduler())
           .toCompletableFuture().get(FuzzRun.PATIENCE.toMillis() + 1_000, TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
+    } catch (ExecutionException | TimeoutException e) {
       findings.add("the replica did not answer a decoded Run within " + FuzzRun.PATIENCE.toSeconds() + " s", i, input);
       return;
     }

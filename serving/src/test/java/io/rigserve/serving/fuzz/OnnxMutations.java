@@ -1,6 +1,7 @@
 package io.rigserve.serving.fuzz;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.rigserve.proto.onnx.AttributeProto;
 import io.rigserve.proto.onnx.FunctionProto;
 import io.rigserve.proto.onnx.GraphProto;
@@ -48,7 +49,7 @@ final class OnnxMutations {
     ModelProto.Builder m;
     try {
       m = ModelProto.parseFrom(valid).toBuilder();
-    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+    } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException(e);
     }
     GraphProto.Builder g = m.getGraphBuilder();

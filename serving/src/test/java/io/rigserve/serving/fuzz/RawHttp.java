@@ -9,6 +9,8 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * Sends arbitrary bytes to an HTTP/1.1 port over a plain socket and reads whatever comes back.
@@ -35,12 +37,12 @@ final class RawHttp {
     }
 
     boolean isJson() {
-      return head.toLowerCase(java.util.Locale.ROOT).contains("content-type: application/json");
+      return head.toLowerCase(Locale.ROOT).contains("content-type: application/json");
     }
 
     /** A streaming answer (server-sent events) never ends by design; its head is enough. */
     boolean isStream() {
-      return head.toLowerCase(java.util.Locale.ROOT).contains("text/event-stream");
+      return head.toLowerCase(Locale.ROOT).contains("text/event-stream");
     }
   }
 
@@ -68,7 +70,7 @@ final class RawHttp {
           n = in.read(buffer);
         } catch (SocketTimeoutException e) {
           if (headEnd >= 0 && new String(received.toByteArray(), 0, headEnd, StandardCharsets.ISO_8859_1)
-              .toLowerCase(java.util.Locale.ROOT).contains("text/event-stream")) {
+              .toLowerCase(Locale.ROOT).contains("text/event-stream")) {
             return answer(received.toByteArray(), headEnd, false, false, start);
           }
           continue;
@@ -83,7 +85,7 @@ final class RawHttp {
         if (headEnd >= 0 && new String(received.toByteArray(), 0, Math.min(12, headEnd), StandardCharsets.ISO_8859_1)
             .equals("HTTP/1.1 100")) {
           // An interim "100 Continue": the real answer follows it.
-          byte[] rest = java.util.Arrays.copyOfRange(received.toByteArray(), headEnd + 4, received.size());
+          byte[] rest = Arrays.copyOfRange(received.toByteArray(), headEnd + 4, received.size());
           received.reset();
           received.write(rest);
           headEnd = indexOf(rest, "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
@@ -98,7 +100,7 @@ final class RawHttp {
 
   /** True when the body announced by Content-Length has fully arrived (the server may keep the connection open). */
   private static boolean complete(byte[] bytes, int headEnd) {
-    String head = new String(bytes, 0, headEnd, StandardCharsets.ISO_8859_1).toLowerCase(java.util.Locale.ROOT);
+    String head = new String(bytes, 0, headEnd, StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
     if (head.startsWith("http/1.1 204") || head.startsWith("http/1.1 304")) return true;
     if (head.contains("\r\ntransfer-encoding: chunked")) {
       String tail = new String(bytes, Math.max(headEnd, bytes.length - 5), Math.min(5, bytes.length - headEnd),
@@ -123,7 +125,7 @@ final class RawHttp {
       return new Answer(status, new String(bytes, StandardCharsets.ISO_8859_1), new byte[0], hung, reset, millis);
     }
     String head = new String(bytes, 0, headEnd, StandardCharsets.ISO_8859_1);
-    byte[] body = java.util.Arrays.copyOfRange(bytes, headEnd + 4, bytes.length);
+    byte[] body = Arrays.copyOfRange(bytes, headEnd + 4, bytes.length);
     return new Answer(statusOf(head), head, body, hung, reset, millis);
   }
 

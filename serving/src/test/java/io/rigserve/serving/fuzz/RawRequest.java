@@ -3,7 +3,9 @@ package io.rigserve.serving.fuzz;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * An HTTP/1.1 request as bytes, built from parts an attacker controls: any method token, any
@@ -28,9 +30,9 @@ final class RawRequest {
   }
 
   RawRequest header(String name, String value) {
-    String lower = name.toLowerCase(java.util.Locale.ROOT);
+    String lower = name.toLowerCase(Locale.ROOT);
     if (lower.equals("content-length")) lengthGiven = true;
-    if (lower.equals("transfer-encoding") && value.toLowerCase(java.util.Locale.ROOT).contains("chunked")) chunked = true;
+    if (lower.equals("transfer-encoding") && value.toLowerCase(Locale.ROOT).contains("chunked")) chunked = true;
     headers.add(name + ": " + value);
     return this;
   }
@@ -107,13 +109,13 @@ final class RawRequest {
     byte[] all = toBytes();
     String text = new String(all, StandardCharsets.ISO_8859_1);
     int keep = text.indexOf("Connection: close\r\n") + "Connection: close\r\n".length();
-    byte[] head = java.util.Arrays.copyOf(all, keep);
+    byte[] head = Arrays.copyOf(all, keep);
     if (in.chance(0.2)) {
       byte[] requestLine = in.mutate(text.substring(0, text.indexOf("\r\n")).getBytes(StandardCharsets.ISO_8859_1));
       head = (new String(requestLine, StandardCharsets.ISO_8859_1) + "\r\nConnection: close\r\n")
           .getBytes(StandardCharsets.ISO_8859_1);
     }
-    byte[] tail = in.mutate(java.util.Arrays.copyOfRange(all, keep, all.length));
+    byte[] tail = in.mutate(Arrays.copyOfRange(all, keep, all.length));
     byte[] out = new byte[head.length + tail.length];
     System.arraycopy(head, 0, out, 0, head.length);
     System.arraycopy(tail, 0, out, head.length, tail.length);

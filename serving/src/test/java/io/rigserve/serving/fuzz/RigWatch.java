@@ -9,6 +9,7 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.rigserve.proto.inference.ModelInferRequest;
 import io.rigserve.proto.inference.ModelInferRequest.InferInputTensor;
+import io.rigserve.serving.RawGrpc;
 import io.rigserve.serving.TestRig;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -108,7 +109,7 @@ final class RigWatch implements AutoCloseable {
   private byte[] grpcInfer() throws InterruptedException {
     Metadata headers = new Metadata();
     if (bearer != null) headers.put(AUTHORIZATION, "Bearer " + bearer);
-    RawGrpc.Result r = grpc.call(INFER_METHOD, GRPC_INFER.toByteArray(), headers, CallOptions.DEFAULT);
+    RawGrpc.Result r = grpc.call(INFER_METHOD, GRPC_INFER.toByteArray(), headers, CallOptions.DEFAULT, FuzzRun.PATIENCE);
     assertEquals(Status.Code.OK, r.status().getCode(), "gRPC inference: " + r.status());
     return r.message();
   }

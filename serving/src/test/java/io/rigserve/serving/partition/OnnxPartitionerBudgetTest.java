@@ -33,7 +33,7 @@ class OnnxPartitionerBudgetTest {
     assertEquals(3, partitioner.smallestFitting(model, 80_000));
     // Two stages would need 1.2 x 73728 bytes for the heavier one.
     PartitionPlan two = partitioner.partition(model, 2);
-    long heavier = Math.max(two.stage(0).weightBytes(), two.stage(1).weightBytes());
+    long heavier = Math.max(two.stages().get(0).weightBytes(), two.stages().get(1).weightBytes());
     assertTrue(NO_OVERHEAD.memoryFor(heavier) > 80_000);
   }
 

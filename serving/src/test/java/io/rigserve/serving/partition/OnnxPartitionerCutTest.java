@@ -35,8 +35,8 @@ class OnnxPartitionerCutTest {
   void aCutWithinTheToleranceGoesThroughTheNarrowTensorRatherThanAWideOne() {
     PartitionPlan plan = partitioner.partition(PartitionTestModels.narrowWaist(), 2);
 
-    assertEquals(List.of(PartitionTestModels.WAIST_NARROW), plan.stage(0).outputs());
-    assertEquals(List.of(PartitionTestModels.WAIST_NARROW), plan.stage(1).carriedInputs());
+    assertEquals(List.of(PartitionTestModels.WAIST_NARROW), plan.stages().get(0).outputs());
+    assertEquals(List.of(PartitionTestModels.WAIST_NARROW), plan.stages().get(1).carriedInputs());
   }
 
   @Test
@@ -45,8 +45,8 @@ class OnnxPartitionerCutTest {
 
     PartitionPlan plan = strict.partition(PartitionTestModels.narrowWaist(), 2);
 
-    assertEquals(List.of("wide1"), plan.stage(0).outputs());
-    assertTrue(PartitionTestModels.WAIST_WIDE.contains(plan.stage(1).carriedInputs().get(0)));
+    assertEquals(List.of("wide1"), plan.stages().get(0).outputs());
+    assertTrue(PartitionTestModels.WAIST_WIDE.contains(plan.stages().get(1).carriedInputs().get(0)));
   }
 
   @Test
@@ -54,14 +54,14 @@ class OnnxPartitionerCutTest {
     PartitionPlan plan = partitioner.partition(PartitionTestModels.convNet(), 2);
 
     // "13" (before the second MaxPool) holds 128 floats a sample, "14" (after it) 32.
-    assertEquals(List.of("14"), plan.stage(0).outputs());
+    assertEquals(List.of("14"), plan.stages().get(0).outputs());
   }
 
   @Test
   void aCutTensorWithoutValueInfoIsDeclaredWithTheTypeOnnxRuntimeInfers() throws Exception {
     PartitionPlan plan = partitioner.partition(PartitionTestModels.convNet(), 2);
 
-    ModelProto second = ModelProto.parseFrom(plan.stage(1).onnx());
+    ModelProto second = ModelProto.parseFrom(plan.stages().get(1).onnx());
     ValueInfoProto input = second.getGraph().getInput(0);
     assertEquals("14", input.getName());
     TypeProto.Tensor type = input.getType().getTensorType();
@@ -70,7 +70,7 @@ class OnnxPartitionerCutTest {
     assertEquals(4, dims.size());
     assertFalse(dims.get(0).hasDimValue(), "the batch dimension stays dynamic");
     assertEquals(List.of(8L, 2L, 2L), dims.subList(1, 4).stream().map(TensorShapeProto.Dimension::getDimValue).toList());
-    ModelProto first = ModelProto.parseFrom(plan.stage(0).onnx());
+    ModelProto first = ModelProto.parseFrom(plan.stages().get(0).onnx());
     assertEquals(type, first.getGraph().getOutput(0).getType().getTensorType(), "the producing stage declares it too");
   }
 
@@ -94,7 +94,7 @@ class OnnxPartitionerCutTest {
 
     PartitionPlan plan = partitioner.partition(model, 2);
 
-    ModelProto second = ModelProto.parseFrom(plan.stage(1).onnx());
+    ModelProto second = ModelProto.parseFrom(plan.stages().get(1).onnx());
     assertEquals(narrow.getType(), second.getGraph().getInput(0).getType());
   }
 
@@ -122,7 +122,7 @@ class OnnxPartitionerCutTest {
       assertFalse(stage.outputs().contains(SHARED_WEIGHT) || stage.outputs().contains(SHARED_CONSTANT));
       copies += (holdsShared ? sharedBytes : 0) + (holdsConstant ? constantBytes : 0);
     }
-    assertTrue(plan.stage(0).weightBytes() >= sharedBytes && plan.stage(stages - 1).weightBytes() >= sharedBytes);
+    assertTrue(plan.stages().get(0).weightBytes() >= sharedBytes && plan.stages().get(stages - 1).weightBytes() >= sharedBytes);
     assertEquals(modelWeights + copies - sharedBytes - constantBytes, plan.weightBytes(), "each copy is counted");
   }
 
@@ -131,13 +131,13 @@ class OnnxPartitionerCutTest {
     // One node per stage: the If's stage gets h only because its branches read it.
     PartitionPlan plan = partitioner.partition(PartitionTestModels.ifModel(), 6);
 
-    StagePlan ifStage = plan.stage(4);
+    StagePlan ifStage = plan.stages().get(4);
     GraphProto graph = ModelProto.parseFrom(ifStage.onnx()).getGraph();
     assertEquals(List.of("If"), graph.getNodeList().stream().map(NodeProto::getOpType).toList());
     assertEquals(List.of(PartitionTestModels.IF_OUTER, "cond"), ifStage.carriedInputs());
     assertEquals(List.of("a"), graph.getInitializerList().stream().map(TensorProto::getName).toList(),
         "the outer initializer a branch reads travels with the If");
-    assertTrue(plan.stage(0).outputs().contains(PartitionTestModels.IF_OUTER));
+    assertTrue(plan.stages().get(0).outputs().contains(PartitionTestModels.IF_OUTER));
     // a (4 floats) from the outer graph, c (4 floats) inside the else branch.
     assertEquals(32, ifStage.weightBytes());
   }
@@ -146,14 +146,14 @@ class OnnxPartitionerCutTest {
   void theOriginalInputReadLateGoesStraightFromTheRequestToTheLastStage() {
     PartitionPlan plan = partitioner.partition(PartitionTestModels.multiInputOutput(), 3);
 
-    StagePlan last = plan.stage(2);
+    StagePlan last = plan.stages().get(2);
     assertTrue(last.requestInputs().contains(PartitionTestModels.MULTI_BIAS));
     assertTrue(last.requestInputs().contains(PartitionTestModels.MULTI_TOKENS));
     for (StagePlan stage : plan.stages()) {
       assertFalse(stage.outputs().contains(PartitionTestModels.MULTI_BIAS), "nothing passes an input through");
       assertFalse(stage.carriedInputs().contains(PartitionTestModels.MULTI_TOKENS));
     }
-    assertEquals(List.of(PartitionTestModels.MULTI_HIDDEN), plan.stage(1).modelOutputs(),
+    assertEquals(List.of(PartitionTestModels.MULTI_HIDDEN), plan.stages().get(1).modelOutputs(),
         "the middle stage answers the mid-graph output");
   }
 

@@ -83,7 +83,7 @@ class OnnxPartitionerEdgeTest {
 
     // Not after SequenceConstruct (a sequence), nor after SequenceAt, whose output ONNX Runtime
     // knows no rank of: the only cut left is after the Relu.
-    assertEquals(List.of("r"), plan.stage(0).outputs());
+    assertEquals(List.of("r"), plan.stages().get(0).outputs());
     List<Tensor> request = List.of(fp32("x", new long[] {2, 2}, values(4, 7)));
     Outputs.assertSame(runner.runWhole(model.toByteArray(), request), runner.run(plan, request), "sequence model");
   }
@@ -134,8 +134,8 @@ class OnnxPartitionerEdgeTest {
 
     PartitionPlan plan = partitioner.partition(model, 2);
 
-    assertEquals(List.of("z"), plan.stage(1).requestInputs());
-    assertTrue(plan.stage(1).modelOutputs().containsAll(List.of("y", "z", "k")));
+    assertEquals(List.of("z"), plan.stages().get(1).requestInputs());
+    assertTrue(plan.stages().get(1).modelOutputs().containsAll(List.of("y", "z", "k")));
     Outputs.assertSame(runner.runWhole(model.toByteArray(), request), runner.run(plan, request), "passthrough");
   }
 
@@ -146,9 +146,9 @@ class OnnxPartitionerEdgeTest {
 
     PartitionPlan plan = partitioner.partition(model, 2);
 
-    assertEquals(List.of(), plan.stage(0).externalDataFiles());
-    assertEquals(List.of(TestModels.EXTERNAL_DATA_FILE), plan.stage(1).externalDataFiles());
-    assertEquals(12, plan.stage(1).weightBytes(), "three floats, counted from the length entry");
+    assertEquals(List.of(), plan.stages().get(0).externalDataFiles());
+    assertEquals(List.of(TestModels.EXTERNAL_DATA_FILE), plan.stages().get(1).externalDataFiles());
+    assertEquals(12, plan.stages().get(1).weightBytes(), "three floats, counted from the length entry");
     List<Tensor> request = List.of(fp32(TestModels.EXTERNAL_INPUT, new long[] {1, 3}, 1f, 2f, 3f));
     Outputs.assertSame(
         new PlanRunner(RUNTIME, dir).run(partitioner.partition(model, 1), request),

@@ -119,9 +119,9 @@ class OnnxPartitionerTest {
     ModelProto model = c.model().get();
     PartitionPlan plan = partitioner.partition(model, 1);
 
-    assertArrayEquals(model.toByteArray(), plan.stage(0).onnx());
-    assertEquals(plan.modelInputs(), plan.stage(0).requestInputs());
-    assertEquals(List.of(), plan.stage(0).carriedInputs());
-    assertEquals(plan.modelOutputs(), plan.stage(0).modelOutputs());
+    assertArrayEquals(model.toByteArray(), plan.stages().get(0).onnx());
+    assertEquals(plan.modelInputs(), plan.stages().get(0).requestInputs());
+    assertEquals(List.of(), plan.stages().get(0).carriedInputs());
+    assertEquals(plan.modelOutputs(), plan.stages().get(0).modelOutputs());
   }
 }

@@ -224,7 +224,7 @@ class PipelineRouterTest {
   }
 
   private List<StageTarget> real(int partition) {
-    OnnxModel stage = runtime.load(plan.stage(partition).onnx());
+    OnnxModel stage = runtime.load(plan.stages().get(partition).onnx());
     return List.of(target("real-" + partition, (input, deadline) -> CompletableFuture.supplyAsync(() -> {
       try {
         return new StageResult.Output(stage.run(input.tensors(), input.outputs()));

@@ -44,6 +44,16 @@ class RuntimeSettingsTest {
   }
 
   @Test
+  void aThreadCountThatIsNoNumberIsRefusedNamingTheSetting() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> RuntimeSettings.from(with("rigserve.runtime.intra-op-threads = many")));
+    assertTrue(e.getMessage().contains("rigserve.runtime.intra-op-threads"), e.getMessage());
+    assertTrue(e.getMessage().contains("from 1 to 256"), e.getMessage());
+  }
+
+  @Test
   void anUnknownOptimizationLevelIsRefusedNamingTheSettingAndTheChoices() {
     IllegalArgumentException e =
         assertThrows(

@@ -12,6 +12,7 @@ import io.rigserve.proto.inference.ModelInferResponse;
 import io.rigserve.proto.inference.ServerReadyRequest;
 import io.rigserve.serving.ServedModels;
 import io.rigserve.serving.TestRig;
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -25,6 +26,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 import org.apache.pekko.grpc.GrpcClientSettings;
@@ -64,7 +66,7 @@ class ClientTlsTest {
     factory.init(trusted);
     trust = (X509TrustManager) factory.getTrustManagers()[0];
     trustContext = SSLContext.getInstance("TLS");
-    trustContext.init(null, new javax.net.ssl.TrustManager[] {trust}, null);
+    trustContext.init(null, new TrustManager[] {trust}, null);
 
     Path repository = Files.createTempDirectory("rigserve-tls-repo");
     ServedModels.writeRepository(repository);
@@ -87,7 +89,7 @@ class ClientTlsTest {
     HttpClient plain = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     HttpRequest overHttp = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + rig.rig.httpPort() + "/v2/health/live"))
         .timeout(Duration.ofSeconds(10)).build();
-    assertThrows(java.io.IOException.class, () -> plain.send(overHttp, HttpResponse.BodyHandlers.ofString()),
+    assertThrows(IOException.class, () -> plain.send(overHttp, HttpResponse.BodyHandlers.ofString()),
         "plain HTTP gets no answer from the TLS port");
   }
 

@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -125,14 +129,14 @@ class ArtifactTransferTest {
 
   @Test
   void anythingButAKnownArtifactIsAClientErrorWithAJsonBody() throws Exception {
-    java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+    HttpClient client = HttpClient.newHttpClient();
     for (String[] call : new String[][] {
         {"GET", "/artifacts/net/1/9", "404"}, {"GET", "/artifacts/..%2f..%2fetc/1/0", "400"},
         {"GET", "/artifacts/net/1/-1", "404"}, {"GET", "/artifacts/net/1/99999999999", "404"},
         {"POST", "/artifacts/net/1/2", "404"}, {"GET", "/", "404"}}) {
-      java.net.http.HttpResponse<String> response = client.send(java.net.http.HttpRequest.newBuilder(
-              java.net.URI.create(origin + call[1])).method(call[0], java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
-          java.net.http.HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response = client.send(HttpRequest.newBuilder(
+              URI.create(origin + call[1])).method(call[0], HttpRequest.BodyPublishers.noBody()).build(),
+          HttpResponse.BodyHandlers.ofString());
       assertEquals(Integer.parseInt(call[2]), response.statusCode(), call[0] + " " + call[1]);
       assertTrue(response.body().startsWith("{\"error\":"), call[1] + ": " + response.body());
     }

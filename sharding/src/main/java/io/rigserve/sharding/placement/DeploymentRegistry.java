@@ -1,6 +1,7 @@
 package io.rigserve.sharding.placement;
 
 import io.rigserve.cluster.serialization.LocalMessage;
+import io.rigserve.sharding.ddata.LocalMapWrite;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
@@ -114,11 +115,10 @@ public final class DeploymentRegistry implements Extension {
       // Every other rig would ignore it: refuse it here, where the caller can be told.
       return CompletableFuture.failedFuture(new IllegalArgumentException("deployment " + deployment + " not published: " + invalid.get()));
     }
-    return update(KEY, map -> map.put(self, deployment.key(), deployment))
-        .thenCompose(done -> update(TOMBSTONES, map -> {
-          LWWMap<String, Tombstone> kept = withoutExpired(map);
-          return kept.contains(deployment.key()) ? kept.remove(self, deployment.key()) : kept;
-        }));
+    return update(KEY, (current, write) -> write.put(deployment.key(), deployment))
+        .thenCompose(done -> update(TOMBSTONES, (current, write) -> current.forEach((key, t) -> {
+          if (key.equals(deployment.key()) || !isLive(t)) write.remove(key);
+        })));
   }
 
   /**
@@ -127,8 +127,11 @@ public final class DeploymentRegistry implements Extension {
    */
   public CompletionStage<Done> remove(String key) {
     Tombstone tombstone = new Tombstone(key, System.currentTimeMillis());
-    return update(KEY, map -> map.remove(self, key))
-        .thenCompose(done -> update(TOMBSTONES, map -> withoutExpired(map).put(self, key, tombstone)));
+    return update(KEY, (current, write) -> write.remove(key))
+        .thenCompose(done -> update(TOMBSTONES, (current, write) -> {
+          dropExpired(current, write);
+          write.put(key, tombstone);
+        }));
   }
 
   /** How long a tombstone is kept: the longest absence after which a rig may deploy its disk. */
@@ -185,14 +188,15 @@ public final class DeploymentRegistry implements Extension {
         .exceptionally(timedOut -> null);
   }
 
-  /** {@code map} without the tombstones that have outlived their lifetime. */
-  private LWWMap<String, Tombstone> withoutExpired(LWWMap<String, Tombstone> map) {
-    Instant now = Instant.now();
-    LWWMap<String, Tombstone> kept = map;
-    for (Map.Entry<String, Tombstone> e : map.getEntries().entrySet()) {
-      if (!e.getValue().liveAt(now, tombstoneLifetime)) kept = kept.remove(self, e.getKey());
-    }
-    return kept;
+  /** Removes the tombstones of {@code current} that have outlived their lifetime. */
+  private void dropExpired(Map<String, Tombstone> current, LocalMapWrite<Tombstone> write) {
+    current.forEach((key, t) -> {
+      if (!isLive(t)) write.remove(key);
+    });
+  }
+
+  private boolean isLive(Tombstone t) {
+    return t.liveAt(Instant.now(), tombstoneLifetime);
   }
 
   /** Sends {@code subscriber} the deployments now and after every change, until it stops. */
@@ -226,10 +230,10 @@ public final class DeploymentRegistry implements Extension {
     return "rigserve-deployment-watch-" + subscriptions.incrementAndGet();
   }
 
-  private <V> CompletionStage<Done> update(Key<LWWMap<String, V>> key, Function<LWWMap<String, V>, LWWMap<String, V>> modify) {
+  private <V> CompletionStage<Done> update(Key<LWWMap<String, V>> key, LocalMapWrite.Edit<V> edit) {
     return AskPattern.<Replicator.Command, Replicator.UpdateResponse<LWWMap<String, V>>>ask(
             replicator,
-            replyTo -> new Replicator.Update<>(key, LWWMap.create(), Replicator.writeLocal(), replyTo, modify::apply),
+            replyTo -> LocalMapWrite.update(key, self, replyTo, edit),
             TIMEOUT,
             system.scheduler())
         .thenCompose(response -> response instanceof Replicator.UpdateSuccess

@@ -3,6 +3,7 @@ package io.rigserve.sharding.placement;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -60,8 +61,8 @@ class DeploymentTest {
   private static Deployment deployment(String name, String version, int k, String[] regions, int replicas) {
     long[] sizes = new long[Math.max(k, 0)];
     String[] shas = new String[Math.max(k, 0)];
-    java.util.Arrays.fill(sizes, 100);
-    java.util.Arrays.fill(shas, SHA);
+    Arrays.fill(sizes, 100);
+    Arrays.fill(shas, SHA);
     return new Deployment(name, version, k, regions, replicas, sizes, shas, new String[] {"https://10.0.0.1:7627"});
   }
 }

@@ -1,17 +1,8 @@
 package io.rigserve.serving.api.admin;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.rigserve.serving.routing.ReplicaStats;
+import io.rigserve.cluster.management.AdminRoutes;
 import io.rigserve.serving.routing.RoutingJournal;
 import io.rigserve.serving.routing.RoutingStats;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.Map;
-import org.apache.pekko.http.javadsl.model.ContentTypes;
-import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -25,8 +16,6 @@ import org.apache.pekko.http.javadsl.server.Route;
  */
 public final class RoutingAdminRoute extends AllDirectives {
 
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
   private final RoutingStats stats;
   private final RoutingJournal journal;
 
@@ -36,60 +25,7 @@ public final class RoutingAdminRoute extends AllDirectives {
   }
 
   public Route route() {
-    return path(PathMatchers.segment("admin").slash("routing"), () -> get(() -> {
-      ObjectNode root = JSON.createObjectNode();
-      ArrayNode replicas = root.putArray("replicas");
-      ArrayNode openBreakers = root.putArray("openBreakers");
-      for (Map.Entry<RoutingStats.Key, ReplicaStats> e : stats.snapshot().entrySet()) {
-        ReplicaStats s = e.getValue();
-        if (s.breakerOpen()) openBreakers.add(e.getKey().replica().entityId());
-        replicas.addObject()
-            .put("id", e.getKey().replica().entityId())
-            .put("region", e.getKey().region())
-            .put("sent", s.sent())
-            .put("succeeded", s.succeeded())
-            .put("failed", s.failed())
-            .put("inFlight", s.inFlight())
-            .put("ewmaMs", s.ewmaMillis())
-            .put("breakerOpen", s.breakerOpen());
-      }
-      partitions(root.putArray("partitions"));
-      failovers(root.putObject("failovers"));
-      try {
-        return complete(HttpResponse.create().withEntity(ContentTypes.APPLICATION_JSON, JSON.writeValueAsBytes(root)));
-      } catch (IOException ex) {
-        throw new UncheckedIOException(ex);
-      }
-    }));
-  }
-
-  private void partitions(ArrayNode out) {
-    for (RoutingJournal.PartitionRouting p : journal.partitions()) {
-      ObjectNode node = out.addObject()
-          .put("model", p.model())
-          .put("version", p.version())
-          .put("partition", p.partition());
-      ObjectNode byRegion = node.putObject("byRegion");
-      p.byRegion().forEach(byRegion::put);
-      node.put("last", p.last());
-    }
-  }
-
-  private void failovers(ObjectNode out) {
-    out.put("total", journal.failovers());
-    out.put("notReplayed", journal.failoversNotReplayed());
-    ArrayNode recent = out.putArray("recent");
-    for (RoutingJournal.Failover f : journal.recentFailovers()) {
-      recent.addObject()
-          .put("time", f.time().toString())
-          .put("model", f.model())
-          .put("version", f.version())
-          .put("partition", f.partition())
-          .put("from", f.from())
-          .put("reason", f.reason())
-          .put("to", f.to().orElse(null))
-          .put("requestId", f.requestId())
-          .put("traceId", f.traceId());
-    }
+    return path(PathMatchers.segment("admin").slash("routing"), () -> get(() ->
+        complete(AdminRoutes.json(RoutingReport.of(stats, journal)))));
   }
 }

@@ -12,6 +12,7 @@ import java.util.List;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.grpc.GrpcServiceException;
 import org.apache.pekko.grpc.Trailers;
+import org.apache.pekko.http.impl.engine.HttpIdleTimeoutException;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -44,6 +45,10 @@ final class GrpcErrors {
     var size = Failures.find(failure, EntityStreamSizeException.class);
     if (size.isPresent()) {
       return Status.RESOURCE_EXHAUSTED.withDescription("request too large: the limit is " + size.get().limit() + " bytes");
+    }
+    if (Failures.find(failure, HttpIdleTimeoutException.class).isPresent()) {
+      // The client went silent mid-request, not even answering the keep-alive pings: its doing, not a bug.
+      return Status.CANCELLED.withDescription("the request did not arrive whole: its connection was silent too long");
     }
     var serving = Failures.find(failure, ServingException.class);
     if (serving.isPresent()) {

@@ -28,11 +28,12 @@ public final class GrpcHeaderLimits {
 
   private GrpcHeaderLimits() {}
 
+  /** The gRPC port's settings, as both of its bindings adapt them: these limits and {@link GrpcKeepAlive}. */
   public static ServerSettings apply(ServerSettings server) {
     ParserSettings parser = server.getParserSettings()
         .withMaxHeaderValueLength(MAX_HEADER_VALUE_LENGTH)
         .withMaxHeaderCount(MAX_HEADER_COUNT)
         .withUriParsingMode(Uri.RELAXED);
-    return server.withParserSettings(parser);
+    return GrpcKeepAlive.apply(server.withParserSettings(parser));
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
+import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import io.rigserve.proto.inference.GRPCInferenceServiceClient;
 import io.rigserve.proto.inference.InferParameter;
@@ -251,7 +252,7 @@ class GrpcApiTest {
 
   private static Status statusOf(Throwable t) {
     if (t instanceof StatusRuntimeException s) return s.getStatus();
-    if (t instanceof io.grpc.StatusException s) return s.getStatus();
+    if (t instanceof StatusException s) return s.getStatus();
     throw new AssertionError("not a gRPC status: " + t, t);
   }
 

@@ -10,7 +10,10 @@ import io.rigserve.serving.error.PayloadTooLarge;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.http.impl.engine.HttpIdleTimeoutException;
 import org.junit.jupiter.api.Test;
+import scala.concurrent.duration.FiniteDuration;
 
 class GrpcErrorsTest {
 
@@ -47,6 +50,14 @@ class GrpcErrorsTest {
         GrpcErrors.status(new ExecutionException(new PayloadTooLarge("big"))).getCode());
     assertEquals(Status.Code.RESOURCE_EXHAUSTED,
         GrpcErrors.status(new RuntimeException("stream", new PayloadTooLarge("big"))).getCode());
+  }
+
+  @Test
+  void aRequestWhoseConnectionWentSilentIsCancelledNotInternal() {
+    // What Pekko HTTP fails the request body with when the idle timeout closes the connection mid-call.
+    var idle = new HttpIdleTimeoutException("HTTP idle-timeout encountered", FiniteDuration.create(15, TimeUnit.SECONDS));
+    Status s = GrpcErrors.status(new CompletionException(new RuntimeException("entity stream", idle)));
+    assertEquals(Status.Code.CANCELLED, s.getCode(), String.valueOf(s));
   }
 
   @Test

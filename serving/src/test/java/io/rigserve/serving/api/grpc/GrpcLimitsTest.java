@@ -6,22 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.grpc.CallOptions;
-import io.grpc.ClientCall;
 import io.grpc.Codec;
 import io.grpc.CompressorRegistry;
-import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.rigserve.cluster.http.ClientText;
 import io.rigserve.proto.inference.ModelInferRequest;
 import io.rigserve.proto.inference.ModelReadyRequest;
 import io.rigserve.proto.inference.ModelReadyResponse;
+import io.rigserve.serving.RawGrpc;
 import io.rigserve.serving.ServedModels;
 import io.rigserve.serving.TestRig;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -29,8 +25,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,19 +36,19 @@ import org.junit.jupiter.api.TestInstance;
 class GrpcLimitsTest {
 
   private TestRig rig;
-  private ManagedChannel channel;
+  private RawGrpc grpc;
 
   @BeforeAll
   void start() throws Exception {
     Path repository = Files.createTempDirectory("rigserve-grpc-limits");
     ServedModels.writeRepository(repository);
     rig = TestRig.start(repository, "rigserve.serving.max-request-size = 1 MiB");
-    channel = channel(CompressorRegistry.getDefaultInstance());
+    grpc = new RawGrpc(rig.rig.grpcPort(), null);
   }
 
   @AfterAll
   void stop() throws Exception {
-    channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+    grpc.close();
     rig.close();
   }
 
@@ -94,16 +88,29 @@ class GrpcLimitsTest {
         throw new UnsupportedOperationException();
       }
     });
-    ManagedChannel compressing = channel(registry);
-    try {
-      StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> GrpcCalls.unary(compressing,
-          "ModelInfer", ModelInferRequest.newBuilder().setModelName("mlp").build().toByteArray(),
+    try (RawGrpc compressing = new RawGrpc(rig.rig.grpcPort(), registry)) {
+      StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> compressing.unary("ModelInfer",
+          ModelInferRequest.newBuilder().setModelName("mlp").build().toByteArray(), new Metadata(),
           CallOptions.DEFAULT.withCompression("gzip")));
       assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode(), String.valueOf(e.getStatus()));
       assertTrue(e.getStatus().getDescription().contains("grpc-encoding"), String.valueOf(e.getStatus()));
-    } finally {
-      compressing.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
     }
+    assertStillServes();
+  }
+
+  @Test
+  void malformedProtobufIsInvalidArgumentAndTheRigKeepsServing() {
+    byte[] garbage = {(byte) 0x0a, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0x0f, 0x01};
+    StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> grpc.unary("ModelInfer", garbage));
+    assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), String.valueOf(e.getStatus()));
+    assertStillServes();
+  }
+
+  @Test
+  void aMessageOverTheSizeLimitIsRefusedAndTheRigKeepsServing() {
+    byte[] huge = new byte[2 << 20];
+    StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> grpc.unary("ModelInfer", huge));
+    assertTrue(e.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED, String.valueOf(e.getStatus()));
     assertStillServes();
   }
 
@@ -117,7 +124,7 @@ class GrpcLimitsTest {
       if (raw) request.addRawInputContents(ByteString.copyFrom(new byte[8]));
       else input.getContentsBuilder().addIntContents(1);
       StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-          () -> GrpcCalls.unary(channel, "ModelInfer", request.build().toByteArray(), CallOptions.DEFAULT));
+          () -> grpc.unary("ModelInfer", request.build().toByteArray()));
       assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), String.valueOf(e.getStatus()));
     }
     assertStillServes();
@@ -126,14 +133,14 @@ class GrpcLimitsTest {
   @Test
   void unknownMethodsAndServicesAreUnimplemented() {
     StatusRuntimeException method = assertThrows(StatusRuntimeException.class,
-        () -> GrpcCalls.unary(channel, "inference.GRPCInferenceService/SystemSharedMemoryStatus", new byte[0], CallOptions.DEFAULT));
+        () -> grpc.unary("inference.GRPCInferenceService/SystemSharedMemoryStatus", new byte[0]));
     assertEquals(Status.Code.UNIMPLEMENTED, method.getStatus().getCode(), String.valueOf(method.getStatus()));
     StatusRuntimeException service = assertThrows(StatusRuntimeException.class,
-        () -> GrpcCalls.unary(channel, "other.Service/Call", new byte[0], CallOptions.DEFAULT));
+        () -> grpc.unary("other.Service/Call", new byte[0]));
     assertEquals(Status.Code.UNIMPLEMENTED, service.getStatus().getCode(), String.valueOf(service.getStatus()));
     for (String odd : new String[] {"A".repeat(10_000) + "/ModelInfer", "a<b>{c}|d/ModelInfer", "x/y"}) {
       StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-          () -> GrpcCalls.unary(channel, odd, new byte[0], CallOptions.DEFAULT));
+          () -> grpc.unary(odd, new byte[0]));
       assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode(), () -> ClientText.echo(String.valueOf(e.getStatus())));
     }
     assertStillServes();
@@ -145,7 +152,7 @@ class GrpcLimitsTest {
     ModelInferRequest.Builder request = ModelInferRequest.newBuilder().setModelName(name);
     request.addInputsBuilder().setName("ints").setDatatype("INT32").addShape(1).getContentsBuilder().addIntContents(1);
     StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-        () -> GrpcCalls.unary(channel, "ModelInfer", request.build().toByteArray(), CallOptions.DEFAULT));
+        () -> grpc.unary("ModelInfer", request.build().toByteArray()));
     assertEquals(Status.Code.NOT_FOUND, e.getStatus().getCode(), String.valueOf(e.getStatus()).substring(0, 200));
     assertTrue(e.getStatus().getDescription().length() <= 1100, "description of " + e.getStatus().getDescription().length());
     assertTrue(e.getStatus().getDescription().contains("m".repeat(128) + "…"), e.getStatus().getDescription());
@@ -158,8 +165,8 @@ class GrpcLimitsTest {
     large.put(Metadata.Key.of("x-large", Metadata.ASCII_STRING_MARSHALLER), "l".repeat(64_000));
     large.put(Metadata.Key.of("x-large-bin", Metadata.BINARY_BYTE_MARSHALLER), new byte[70_000]);
     for (int i = 0; i < 1000; i++) large.put(Metadata.Key.of("x-" + i, Metadata.ASCII_STRING_MARSHALLER), "v" + i);
-    byte[] ready = GrpcCalls.unary(channel, "ModelReady",
-        ModelReadyRequest.newBuilder().setName("mlp").build().toByteArray(), CallOptions.DEFAULT, large);
+    byte[] ready = grpc.unary("ModelReady",
+        ModelReadyRequest.newBuilder().setName("mlp").build().toByteArray(), large, CallOptions.DEFAULT);
     assertTrue(ModelReadyResponse.parseFrom(ready).getReady());
     assertStillServes();
   }
@@ -167,35 +174,25 @@ class GrpcLimitsTest {
   @Test
   void aHeaderOverTheHeaderLimitEndsOnlyTheSendersConnection() throws Exception {
     // Pekko's HTTP/2 server refuses such a header by closing that connection (GOAWAY): no per-stream answer.
-    ManagedChannel sender = channel(CompressorRegistry.getDefaultInstance());
-    try {
+    try (RawGrpc sender = new RawGrpc(rig.rig.grpcPort(), null)) {
       assertStillServes();
       Metadata big = new Metadata();
       big.put(Metadata.Key.of("x-big", Metadata.ASCII_STRING_MARSHALLER), "b".repeat(GrpcHeaderLimits.MAX_HEADER_VALUE_LENGTH + 1));
-      assertThrows(StatusRuntimeException.class, () -> GrpcCalls.unary(sender,
-          "ModelReady", ModelReadyRequest.newBuilder().setName("mlp").build().toByteArray(), CallOptions.DEFAULT, big));
+      assertThrows(StatusRuntimeException.class, () -> sender.unary(
+          "ModelReady", ModelReadyRequest.newBuilder().setName("mlp").build().toByteArray(), big, CallOptions.DEFAULT));
       assertStillServes();
-      byte[] again = GrpcCalls.unary(sender, "ModelReady",
-          ModelReadyRequest.newBuilder().setName("mlp").build().toByteArray(), CallOptions.DEFAULT);
+      byte[] again = sender.unary("ModelReady", ModelReadyRequest.newBuilder().setName("mlp").build().toByteArray());
       assertTrue(ModelReadyResponse.parseFrom(again).getReady());
-    } finally {
-      sender.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
     }
   }
 
   private void assertStillServes() {
-    byte[] ready = GrpcCalls.unary(channel, "ModelReady",
-        ModelReadyRequest.newBuilder().setName("mlp").build().toByteArray(), CallOptions.DEFAULT);
+    byte[] ready = grpc.unary("ModelReady", ModelReadyRequest.newBuilder().setName("mlp").build().toByteArray());
     try {
       assertTrue(ModelReadyResponse.parseFrom(ready).getReady());
     } catch (IOException e) {
       throw new AssertionError(e);
     }
-  }
-
-  private ManagedChannel channel(CompressorRegistry compressors) {
-    return NettyChannelBuilder.forAddress("127.0.0.1", rig.rig.grpcPort()).usePlaintext()
-        .compressorRegistry(compressors).maxInboundMessageSize(8 << 20).build();
   }
 
   private static byte[] gzipOfZeros(long size) throws IOException {
@@ -205,66 +202,5 @@ class GrpcLimitsTest {
       for (long written = 0; written < size; written += zeros.length) gzip.write(zeros);
     }
     return out.toByteArray();
-  }
-
-  /** Unary calls with raw bytes, so that a test can send what no generated stub would. */
-  static final class GrpcCalls {
-
-    private GrpcCalls() {}
-
-    static byte[] unary(ManagedChannel channel, String method, byte[] request, CallOptions options) {
-      return unary(channel, method, request, options, new Metadata());
-    }
-
-    static byte[] unary(ManagedChannel channel, String method, byte[] request, CallOptions options, Metadata headers) {
-      String full = method.contains("/") ? method : "inference.GRPCInferenceService/" + method;
-      MethodDescriptor<byte[], byte[]> descriptor = MethodDescriptor.<byte[], byte[]>newBuilder()
-          .setType(MethodDescriptor.MethodType.UNARY)
-          .setFullMethodName(full)
-          .setRequestMarshaller(RAW)
-          .setResponseMarshaller(RAW)
-          .build();
-      ClientCall<byte[], byte[]> call = channel.newCall(descriptor, options.withDeadlineAfter(20, TimeUnit.SECONDS));
-      CompletableFuture<byte[]> answer = new CompletableFuture<>();
-      byte[][] received = new byte[1][];
-      call.start(new ClientCall.Listener<>() {
-        @Override
-        public void onMessage(byte[] message) {
-          received[0] = message;
-        }
-
-        @Override
-        public void onClose(Status status, Metadata trailers) {
-          if (status.isOk()) answer.complete(received[0]);
-          else answer.completeExceptionally(status.asRuntimeException(trailers));
-        }
-      }, headers);
-      call.request(1);
-      call.sendMessage(request);
-      call.halfClose();
-      try {
-        return answer.get(30, TimeUnit.SECONDS);
-      } catch (java.util.concurrent.ExecutionException e) {
-        throw (RuntimeException) e.getCause();
-      } catch (Exception e) {
-        throw new AssertionError(e);
-      }
-    }
-
-    private static final MethodDescriptor.Marshaller<byte[]> RAW = new MethodDescriptor.Marshaller<>() {
-      @Override
-      public InputStream stream(byte[] value) {
-        return new ByteArrayInputStream(value);
-      }
-
-      @Override
-      public byte[] parse(InputStream stream) {
-        try {
-          return stream.readAllBytes();
-        } catch (IOException e) {
-          throw new IllegalStateException(e);
-        }
-      }
-    };
   }
 }

@@ -12,6 +12,7 @@ import io.rigserve.sharding.tensor.DataType;
 import io.rigserve.sharding.tensor.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 class JsonTensorsTest {
@@ -41,7 +42,7 @@ class JsonTensorsTest {
   @Test
   void bytesAreStringsFramedByTheOneCodec() throws Exception {
     Tensor t = decode("{\"name\":\"s\",\"datatype\":\"BYTES\",\"shape\":[2],\"data\":[\"hé\",\"\"]}");
-    assertArrayEquals(BytesElements.encode(new byte[][] {"hé".getBytes(java.nio.charset.StandardCharsets.UTF_8), {}}), t.data());
+    assertArrayEquals(BytesElements.encode(new byte[][] {"hé".getBytes(StandardCharsets.UTF_8), {}}), t.data());
     assertEquals("[\"hé\",\"\"]", JsonTensors.encode(t).get("data").toString());
   }
 

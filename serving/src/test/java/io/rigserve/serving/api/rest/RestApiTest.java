@@ -17,6 +17,10 @@ import io.rigserve.sharding.tensor.Tensor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -58,11 +62,11 @@ class RestApiTest {
   void theManagementPortShowsReadinessAndTheReplicasThisRigHosts() throws Exception {
     assertEquals(200, rig.getManagement("/ready").status());
     JsonNode hosted = rig.getManagement("/admin/cluster").json().get("members").get(0).get("hostedReplicas");
-    java.util.Set<String> ready = new java.util.TreeSet<>();
+    Set<String> ready = new TreeSet<>();
     for (JsonNode r : hosted) {
       if (r.get("state").asText().equals("READY")) ready.add(r.get("id").get("model").asText());
     }
-    assertEquals(java.util.Set.of("cast", "conv", "mlp", "types"), ready, hosted.toString());
+    assertEquals(Set.of("cast", "conv", "mlp", "types"), ready, hosted.toString());
     JsonNode models = rig.getManagement("/admin/models").json().get("models");
     assertEquals(4, models.size(), models.toString());
     for (JsonNode m : models) {
@@ -85,7 +89,7 @@ class RestApiTest {
     JsonNode after = rig.getManagement("/admin/routing").json();
     JsonNode mlp = mlpPartition(after);
     assertNotNull(mlp, after.toString());
-    assertEquals(java.util.List.of("local"), fieldNames(mlp.get("byRegion")), after.toString());
+    assertEquals(List.of("local"), fieldNames(mlp.get("byRegion")), after.toString());
     assertEquals(requests, mlp.get("byRegion").get("local").asLong() - sentToLocal(mlpPartition(before)), after.toString());
     assertTrue(mlp.get("last").asText().startsWith("mlp@1/p0/r") && mlp.get("last").asText().contains(" in local"),
         mlp.toString());
@@ -110,8 +114,8 @@ class RestApiTest {
     return partition == null ? 0 : partition.get("byRegion").path("local").asLong();
   }
 
-  private static java.util.List<String> fieldNames(JsonNode object) {
-    return object.properties().stream().map(java.util.Map.Entry::getKey).toList();
+  private static List<String> fieldNames(JsonNode object) {
+    return object.properties().stream().map(Map.Entry::getKey).toList();
   }
 
   @Test

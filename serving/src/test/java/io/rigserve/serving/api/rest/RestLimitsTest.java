@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.rigserve.serving.ServedModels;
 import io.rigserve.serving.TestRig;
 import io.rigserve.serving.TestRig.Reply;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -77,7 +78,7 @@ class RestLimitsTest {
       try {
         for (int i = 0; i < 13; i++) raw.send(chunk);
         raw.send("0\r\n\r\n");
-      } catch (java.io.IOException closedEarly) {
+      } catch (IOException closedEarly) {
         // the rig may answer and close before the last chunk
       }
       RawHttp.Answer answer = raw.read(10_000);
