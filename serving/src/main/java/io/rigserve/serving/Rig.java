@@ -30,6 +30,7 @@ import io.rigserve.serving.runtime.OnnxRuntime;
 import io.rigserve.serving.runtime.RuntimeSettings;
 import io.rigserve.serving.runtime.TrialLoad;
 import io.rigserve.serving.runtime.TrialLoadSettings;
+import io.rigserve.sharding.replica.PartitionRuntimes;
 import io.rigserve.sharding.replica.ReplicaSettings;
 import io.rigserve.sharding.replica.ReplicaSharding;
 import io.rigserve.cluster.topology.RigIdentity;
@@ -46,6 +47,10 @@ import io.rigserve.serving.error.InvalidInput;
 import io.rigserve.serving.partition.OnnxPartitioner;
 import io.rigserve.serving.routing.PipelineRouter;
 import io.rigserve.serving.routing.ShardedStageTargets;
+import io.rigserve.serving.routing.StageCheck;
+import io.rigserve.serving.trust.StageVerifier;
+import io.rigserve.serving.trust.TrustSettings;
+import io.rigserve.cluster.quarantine.QuarantineRegistry;
 import io.rigserve.serving.transfer.ArtifactFetcher;
 import io.rigserve.serving.transfer.DataPlane;
 import io.rigserve.serving.transfer.MemberDataPlanes;
@@ -60,6 +65,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import io.rigserve.serving.repository.VersionState;
 import java.time.Duration;
 import java.util.Map;
@@ -131,6 +137,15 @@ public final class Rig {
    */
   public static CompletionStage<Rig> start(Config config, int incarnation,
       Optional<CompletionStage<ClientListeners>> processListeners) {
+    return start(config, incarnation, processListeners, UnaryOperator.identity());
+  }
+
+  /**
+   * Starts a rig whose replicas run what {@code runtimes} makes of the rig's own runtimes: the
+   * seam tests use to give one rig faulty hardware. Production starts pass the identity.
+   */
+  public static CompletionStage<Rig> start(Config config, int incarnation,
+      Optional<CompletionStage<ClientListeners>> processListeners, UnaryOperator<PartitionRuntimes> wrap) {
     Config full = withDerivedSettings(RigConfig.forRig(config));
     RigSettings rig = RigSettings.from(full);
     ClusterSettings clusterSettings = ClusterSettings.from(full);
@@ -163,7 +178,7 @@ public final class Rig {
               () -> topology.view().map(MemberDataPlanes::of).orElse(Set.of())), runtime, blocking,
           rig.modelMemoryBytes(), settings.maxUploadBytes());
       PlacementSettings placement = PlacementSettings.from(full);
-      ReplicaSharding sharding = ReplicaSharding.start(system, runtimes, ReplicaSettings.from(full), placement.moves());
+      ReplicaSharding sharding = ReplicaSharding.start(system, wrap.apply(runtimes), ReplicaSettings.from(full), placement.moves());
       PlacementController.init(system, cluster.topology(), placement);
       ModelDeployer deployer = new ModelDeployer(runtime, new OnnxPartitioner(runtime), artifacts,
           rig.dataPlaneUrl(), regions -> smallestBudget(topology, regions));
@@ -183,9 +198,12 @@ public final class Rig {
           && directory.snapshot().onRig(self).stream().allMatch(r -> r.isReady())
           && repository.index().stream().noneMatch(v -> v.state() == VersionState.LOADING);
       ReadinessConditions.get(system).add("replicas-loaded", () -> CompletableFuture.completedFuture(ready.getAsBoolean()));
+      QuarantineRegistry quarantine = QuarantineRegistry.get(system);
+      StageVerifier verifier = StageVerifier.of(system, TrustSettings.from(full), new ShardedStageTargets(sharding,
+          directory, topology, routingStats, silentAfter(clusterSettings), quarantine::isQuarantined, StageCheck.NONE), topology);
       InferenceService service = new InferenceService(catalog,
           new PipelineRouter(new ShardedStageTargets(sharding, directory, topology, routingStats,
-              silentAfter(clusterSettings)), settings.attemptTimeout(), routingJournal),
+              silentAfter(clusterSettings), quarantine::isQuarantined, verifier), settings.attemptTimeout(), routingJournal),
           settings.defaultTimeout(), settings.maxTimeout(), ready);
       ModelUpload upload = new ModelUpload(repository, blocking, Materializer.matFromSystem(system),
           settings.maxUploadsInFlight(), settings.maxDiskBytes());
@@ -238,7 +256,7 @@ public final class Rig {
       CompletionStage<ServerBinding> dataPlane =
           DataPlane.bind(system, rig.bindHost(), rig.dataPlanePort(), artifacts, clusterTls);
       CompletionStage<Integer> management = RigManagement.start(cluster, auth, startup.runsInsecure(), directory.hostedReplicas(),
-          new ModelsAdminRoute(catalog, directory).route(), new RoutingAdminRoute(routingStats, routingJournal).route());
+          new ModelsAdminRoute(catalog, directory).route(), new RoutingAdminRoute(routingStats, routingJournal, verifier::report).route());
       return dataPlane.thenCompose(d -> {
         d.addToCoordinatedShutdown(DRAIN, system);
         return clients;

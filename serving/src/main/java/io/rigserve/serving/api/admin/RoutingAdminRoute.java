@@ -7,9 +7,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rigserve.serving.routing.ReplicaStats;
 import io.rigserve.serving.routing.RoutingJournal;
 import io.rigserve.serving.routing.RoutingStats;
+import io.rigserve.serving.trust.TrustReport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -21,7 +23,8 @@ import org.apache.pekko.http.javadsl.server.Route;
  * to, how many it sent, how many were answered or failed, how many are in flight, the EWMA service
  * time (answer time less the round trip), and whether its circuit breaker is open; the replicas whose breaker is open now; per
  * partition, the stages sent to each region and the replica chosen last; and the failovers
- * (total, and the most recent, newest first).
+ * (total, and the most recent, newest first); and under {@code trust}, what this gateway's checks
+ * found of each rig and which rigs are quarantined, why and since when ({@link TrustReport}).
  */
 public final class RoutingAdminRoute extends AllDirectives {
 
@@ -30,9 +33,17 @@ public final class RoutingAdminRoute extends AllDirectives {
   private final RoutingStats stats;
   private final RoutingJournal journal;
 
+  private final Supplier<TrustReport> trust;
+
   public RoutingAdminRoute(RoutingStats stats, RoutingJournal journal) {
+    this(stats, journal, null);
+  }
+
+  /** {@code trust}: the report of the gateway's checks; null when nothing is checked. */
+  public RoutingAdminRoute(RoutingStats stats, RoutingJournal journal, Supplier<TrustReport> trust) {
     this.stats = stats;
     this.journal = journal;
+    this.trust = trust;
   }
 
   public Route route() {
@@ -55,6 +66,7 @@ public final class RoutingAdminRoute extends AllDirectives {
       }
       partitions(root.putArray("partitions"));
       failovers(root.putObject("failovers"));
+      if (trust != null) root.set("trust", JSON.valueToTree(trust.get()));
       try {
         return complete(HttpResponse.create().withEntity(ContentTypes.APPLICATION_JSON, JSON.writeValueAsBytes(root)));
       } catch (IOException ex) {
