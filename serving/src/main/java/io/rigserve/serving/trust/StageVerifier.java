@@ -17,6 +17,7 @@ import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.AddressFromURIString;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.typed.Cluster;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -106,7 +107,7 @@ public final class StageVerifier implements StageCheck {
       return check(replica, rig, input, output, 0).thenApply(verdict -> verdict.answer(output));
     }
     double rate = sampling.rate(replica.model(), before.runs(), before.strikes());
-    if (rate <= 0 || random.nextDouble() >= rate) return CompletableFuture.completedFuture(output);
+    if (rate <= 0 || !draw(rate)) return CompletableFuture.completedFuture(output);
     if (!inFlight.tryAcquire()) {
       ledger.dropped();
       return CompletableFuture.completedFuture(output);
@@ -121,6 +122,12 @@ public final class StageVerifier implements StageCheck {
       log.warn("Check of {} on {} not started: {}", replica, rig, e.toString());
     }
     return CompletableFuture.completedFuture(output);
+  }
+
+  private boolean draw(double rate) {
+    synchronized (random) {
+      return random.nextDouble() < rate;
+    }
   }
 
   /** How one check ended; {@code answer} is what a verified-before-answering stage goes on with. */
@@ -220,11 +227,18 @@ public final class StageVerifier implements StageCheck {
     }
   }
 
-  /** The best replica of the partition on a rig whose owner is none of {@code owners}. */
+  /**
+   * A replica of the partition on a rig whose owner is none of {@code owners}, drawn at random: the
+   * checks spread over every other owner, and no rig can stay out of them by looking slow.
+   */
   private Optional<StageTarget> other(ReplicaId replica, Set<String> owners) {
-    return checkers.candidates(replica.model(), replica.version(), replica.partition()).stream()
+    List<StageTarget> others = checkers.candidates(replica.model(), replica.version(), replica.partition()).stream()
         .filter(t -> t.rig().isPresent() && !owners.contains(ownerOf.apply(t.rig().get())))
-        .findFirst();
+        .toList();
+    if (others.isEmpty()) return Optional.empty();
+    synchronized (random) {
+      return Optional.of(others.get(random.nextInt(others.size())));
+    }
   }
 
   /** The outputs of one check run; empty when it did not produce any (a failure is no evidence either way). */

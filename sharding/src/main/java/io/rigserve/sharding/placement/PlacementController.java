@@ -249,6 +249,11 @@ public final class PlacementController extends AbstractBehavior<PlacementControl
     return List.copyOf(usable);
   }
 
+  private boolean upAndReachable(String address) {
+    return view.membersIn(region).stream().anyMatch(rig ->
+        rig.address().toString().equals(address) && rig.status() == RigStatus.UP && rig.reachable());
+  }
+
   /** A quarantined rig hosts nothing: its replicas move to rigs whose answers are trusted. */
   private boolean notQuarantined(RigView rig) {
     return !quarantine.isQuarantined(rig.address().toString());
@@ -268,6 +273,8 @@ public final class PlacementController extends AbstractBehavior<PlacementControl
   private void allocate() {
     Set<String> usable = new HashSet<>();
     rigs.forEach(rig -> usable.add(rig.address()));
+    // A quarantined rig is alive and hands its replicas off like any other: not a dead rig to wait out.
+    quarantine.current().keySet().stream().filter(this::upAndReachable).forEach(usable::add);
     ActorRef<Command> self = getContext().getSelf();
     allocation.tell(assigned, usable, statuses).ifPresent(told -> told.written().whenComplete((done, error) -> {
       if (error != null) self.tell(new AllocationNotWritten(told.entityIds(), error));
