@@ -2,9 +2,12 @@ package io.rigserve.cluster.quarantine;
 
 import io.rigserve.cluster.serialization.LocalMessage;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -39,6 +42,7 @@ public final class QuarantineRegistry implements Extension {
   private final ActorRef<Replicator.Command> replicator;
   private final SelfUniqueAddress self;
   private volatile Map<String, Quarantine> current = Map.of();
+  private final List<Consumer<String>> releaseListeners = new CopyOnWriteArrayList<>();
 
   private sealed interface Command extends LocalMessage permits Changed {}
 
@@ -67,6 +71,11 @@ public final class QuarantineRegistry implements Extension {
 
   public Optional<Quarantine> of(String rigAddress) {
     return Optional.ofNullable(current.get(rigAddress));
+  }
+
+  /** Calls {@code listener} with the address of every rig released from now on (on an actor's thread). */
+  public void onRelease(Consumer<String> listener) {
+    releaseListeners.add(listener);
   }
 
   /** Quarantines {@code q.rig()}; completes true once a majority holds it, false when only gossip will spread it. */
@@ -101,7 +110,10 @@ public final class QuarantineRegistry implements Extension {
       return Behaviors.receive(Command.class)
           .onMessage(Changed.class, c -> {
             if (c.response() instanceof Replicator.Changed<LWWMap<String, Quarantine>> changed) {
+              Map<String, Quarantine> before = current;
               current = Map.copyOf(changed.get(KEY).getEntries());
+              before.keySet().stream().filter(rig -> !current.containsKey(rig))
+                  .forEach(rig -> releaseListeners.forEach(l -> l.accept(rig)));
             }
             return Behaviors.same();
           })

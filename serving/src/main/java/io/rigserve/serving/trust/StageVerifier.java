@@ -68,6 +68,8 @@ public final class StageVerifier implements StageCheck {
     this.self = self;
     this.random = random;
     this.inFlight = new Semaphore(settings.maxChecksInFlight());
+    // A released rig starts over, on probation, on every gateway, not just the one that decided.
+    quarantine.onRelease(ledger::released);
   }
 
   /** The verifier of this rig's gateway: settings from {@code rigserve.trust}, owners from the topology view. */
@@ -99,10 +101,6 @@ public final class StageVerifier implements StageCheck {
   @Override
   public CompletionStage<StageResult> answered(ReplicaId replica, String rig, StageInput input, StageResult.Output output) {
     TrustLedger.RigTrust before = ledger.ran(rig);
-    if (before.quarantined() && !quarantine.isQuarantined(rig)) {
-      ledger.released(rig); // an operator let it serve again: it starts over, on probation
-      before = ledger.ran(rig);
-    }
     if (sampling.beforeAnswering(replica.model())) {
       return check(replica, rig, input, output, 0).thenApply(verdict -> verdict.answer(output));
     }

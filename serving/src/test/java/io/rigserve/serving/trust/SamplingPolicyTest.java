@@ -20,7 +20,7 @@ class SamplingPolicyTest {
     SamplingPolicy policy = new SamplingPolicy(settings(""));
     assertEquals(0.25, policy.rate("m", 0, 0));
     assertEquals(0.25, policy.rate("m", 249, 0));
-    assertEquals(0.02, policy.rate("m", 250, 0));
+    assertEquals(0.018, policy.rate("m", 250, 0));
     assertFalse(policy.beforeAnswering("m"));
   }
 
@@ -28,7 +28,7 @@ class SamplingPolicyTest {
   void aRigWithAStrikeIsWatchedAtTheProbationRateUntilItDecays() {
     SamplingPolicy policy = new SamplingPolicy(settings(""));
     assertEquals(0.25, policy.rate("m", 10_000, 0.98));
-    assertEquals(0.02, policy.rate("m", 10_000, 0));
+    assertEquals(0.018, policy.rate("m", 10_000, 0));
   }
 
   @Test
