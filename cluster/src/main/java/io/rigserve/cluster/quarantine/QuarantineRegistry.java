@@ -80,6 +80,8 @@ public final class QuarantineRegistry implements Extension {
 
   /** Quarantines {@code q.rig()}; completes true once a majority holds it, false when only gossip will spread it. */
   public CompletionStage<Boolean> quarantine(Quarantine q) {
+    // Decided once: a second gateway's write could cross an operator's release and bring it back.
+    if (current.containsKey(q.rig())) return java.util.concurrent.CompletableFuture.completedFuture(true);
     current = with(current, q);
     return update(map -> map.put(self, q.rig(), q));
   }
