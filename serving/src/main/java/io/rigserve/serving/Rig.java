@@ -10,6 +10,7 @@ import io.rigserve.cluster.management.RigManagement;
 import io.rigserve.cluster.node.ClusterSettings;
 import io.rigserve.cluster.node.RigConfig;
 import io.rigserve.cluster.node.RigSettings;
+import io.rigserve.cluster.quarantine.QuarantineRegistry;
 import io.rigserve.cluster.security.BearerAuth;
 import io.rigserve.cluster.security.ClientTls;
 import io.rigserve.cluster.security.RigTls;
@@ -40,6 +41,7 @@ import io.rigserve.serving.routing.RoutingJournal;
 import io.rigserve.serving.routing.RoutingSettings;
 import io.rigserve.serving.routing.RoutingStats;
 import io.rigserve.serving.routing.ShardedStageTargets;
+import io.rigserve.serving.routing.StageCheck;
 import io.rigserve.serving.runtime.OnnxRuntime;
 import io.rigserve.serving.runtime.RuntimeSettings;
 import io.rigserve.serving.runtime.TrialLoad;
@@ -53,9 +55,12 @@ import io.rigserve.serving.transfer.ArtifactFetcher;
 import io.rigserve.serving.transfer.ArtifactStore;
 import io.rigserve.serving.transfer.DataPlane;
 import io.rigserve.serving.transfer.MemberDataPlanes;
+import io.rigserve.serving.trust.StageVerifier;
+import io.rigserve.serving.trust.TrustSettings;
 import io.rigserve.sharding.placement.DeploymentRegistry;
 import io.rigserve.sharding.placement.PlacementController;
 import io.rigserve.sharding.placement.PlacementSettings;
+import io.rigserve.sharding.replica.PartitionRuntimes;
 import io.rigserve.sharding.replica.ReplicaDirectory;
 import io.rigserve.sharding.replica.ReplicaSettings;
 import io.rigserve.sharding.replica.ReplicaSharding;
@@ -67,6 +72,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.UnaryOperator;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -95,13 +101,13 @@ public final class Rig {
   /** Every module's settings, read once. */
   private record Settings(Config config, RigSettings rig, ClusterSettings cluster, ServingSettings serving,
       RuntimeSettings runtime, SecuritySettings security, PlacementSettings placement, ReplicaSettings replica,
-      RoutingSettings routing, TracingSettings tracing, GrpcSettings grpc) {
+      RoutingSettings routing, TracingSettings tracing, GrpcSettings grpc, TrustSettings trust) {
     static Settings from(Config config) {
       ClusterSettings cluster = ClusterSettings.from(config);
       return new Settings(config, RigSettings.from(config), cluster, ServingSettings.from(config),
           RuntimeSettings.from(config), SecuritySettings.from(config), PlacementSettings.from(config),
           ReplicaSettings.from(config), RoutingSettings.from(config, cluster), TracingSettings.from(config),
-          GrpcSettings.from(config));
+          GrpcSettings.from(config), TrustSettings.from(config));
     }
   }
 
@@ -109,7 +115,7 @@ public final class Rig {
   private record Core(InferenceService service, ModelRepository repository, ModelDeployments deployments,
       ModelCatalog catalog, ReplicaDirectory directory, RigReadiness readiness, ArtifactStore artifacts,
       Optional<RigTls> clusterTls, Executor blocking, RoutingStats routingStats, RoutingJournal routingJournal,
-      RequestTracer tracer) {}
+      RequestTracer tracer, StageVerifier verifier) {}
 
   private final RigCluster cluster;
   private final ServingSettings settings;
@@ -156,6 +162,21 @@ public final class Rig {
    */
   public static CompletionStage<Rig> start(Config config, int incarnation,
       Optional<CompletionStage<ClientListeners>> processListeners, Optional<OpenTelemetry> telemetry) {
+    return start(config, incarnation, processListeners, telemetry, UnaryOperator.identity());
+  }
+
+  /**
+   * Starts a rig whose replicas run what {@code wrap} makes of the rig's own runtimes: the seam
+   * tests use to give one rig faulty hardware. Production starts pass the identity.
+   */
+  public static CompletionStage<Rig> start(Config config, int incarnation,
+      Optional<CompletionStage<ClientListeners>> processListeners, UnaryOperator<PartitionRuntimes> wrap) {
+    return start(config, incarnation, processListeners, Optional.empty(), wrap);
+  }
+
+  private static CompletionStage<Rig> start(Config config, int incarnation,
+      Optional<CompletionStage<ClientListeners>> processListeners, Optional<OpenTelemetry> telemetry,
+      UnaryOperator<PartitionRuntimes> wrap) {
     Settings settings = Settings.from(withDerivedSettings(RigConfig.forRig(config)));
     // Refused here, before anything binds, when the rig is off loopback without TLS and an admin token.
     StartupSecurity startup = StartupSecurity.of(List.of(settings.rig().bindHost(), settings.serving().httpHost(),
@@ -165,7 +186,7 @@ public final class Rig {
     try {
       RigCluster cluster = joinCluster(system, settings, incarnation);
       OpenTelemetry traces = telemetry.orElseGet(() -> exportUntilStop(system, settings.tracing(), settings.rig().region()));
-      Core core = startCore(system, cluster, settings, traces);
+      Core core = startCore(system, cluster, settings, traces, wrap);
       deployDiskWhenUp(system, core, settings.serving());
       BearerAuth auth = BearerAuth.from(settings.security());
       CompletionStage<ServerBinding[]> clients =
@@ -175,7 +196,7 @@ public final class Rig {
           DataPlane.bind(system, settings.rig().bindHost(), settings.rig().dataPlanePort(), core.artifacts(), core.clusterTls());
       CompletionStage<Integer> management = RigManagement.start(cluster, auth, startup.runsInsecure(),
           core.directory().hostedReplicas(), new ModelsAdminRoute(core.catalog(), core.directory()).route(),
-          new RoutingAdminRoute(core.routingStats(), core.routingJournal()).route());
+          new RoutingAdminRoute(core.routingStats(), core.routingJournal(), core.verifier()::report).route());
       return dataPlane.thenCompose(d -> {
         d.addToCoordinatedShutdown(DRAIN, system);
         return clients;
@@ -201,7 +222,8 @@ public final class Rig {
    * The serving core: the replicas this rig hosts (sharded, placed per region), its repository and
    * the deployments made from it, the catalog a gateway serves from, the router, and readiness.
    */
-  private static Core startCore(ActorSystem<?> system, RigCluster cluster, Settings settings, OpenTelemetry traces) {
+  private static Core startCore(ActorSystem<?> system, RigCluster cluster, Settings settings, OpenTelemetry traces,
+      UnaryOperator<PartitionRuntimes> wrap) {
     ServingSettings serving = settings.serving();
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("rigserve.repository.dispatcher"));
     OnnxRuntime runtime = new OnnxRuntime(settings.runtime());
@@ -215,7 +237,7 @@ public final class Rig {
         new ArtifactFetcher(artifacts, system, serving.maxUploadBytes(), clusterTls,
             () -> topology.view().map(MemberDataPlanes::of).orElse(Set.of())), runtime, blocking,
         settings.rig().modelMemoryBytes(), serving.maxUploadBytes());
-    ReplicaSharding sharding = ReplicaSharding.start(system, runtimes, settings.replica(), settings.placement().moves(), traces);
+    ReplicaSharding sharding = ReplicaSharding.start(system, wrap.apply(runtimes), settings.replica(), settings.placement().moves(), traces);
     PlacementController.init(system, cluster.topology(), settings.placement());
 
     ModelRepository repository = new ModelRepository(serving.repositoryPath(),
@@ -232,12 +254,16 @@ public final class Rig {
     RoutingJournal routingJournal = new RoutingJournal();
     RequestTracer tracer = new RequestTracer(traces);
     InferenceStatistics statistics = new InferenceStatistics();
+    QuarantineRegistry quarantine = QuarantineRegistry.get(system);
+    StageVerifier verifier = StageVerifier.of(system, settings.trust(), new ShardedStageTargets(sharding, directory,
+        topology, routingStats, routing.silentAfter(), quarantine::isQuarantined, StageCheck.NONE), topology);
     InferenceService service = new InferenceService(catalog,
         new PipelineRouter(new CountedStageTargets(new ShardedStageTargets(sharding, directory, topology, routingStats,
-            routing.silentAfter()), statistics), routing.attemptTimeout(), routingJournal, tracer.tracer()),
+            routing.silentAfter(), quarantine::isQuarantined, verifier), statistics), routing.attemptTimeout(),
+            routingJournal, tracer.tracer()),
         serving.defaultTimeout(), serving.maxTimeout(), readiness::ready, statistics);
     return new Core(service, repository, deployments, catalog, directory, readiness, artifacts, clusterTls, blocking,
-        routingStats, routingJournal, tracer);
+        routingStats, routingJournal, tracer, verifier);
   }
 
   /**

@@ -15,6 +15,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
+import io.rigserve.sharding.replica.PartitionRuntimes;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
@@ -53,6 +55,12 @@ public final class TestCluster implements AutoCloseable {
   /** Starts a rig as {@link #start(String, String, double, double, String)} with {@code extraConfig} (HOCON) on top. */
   public TestRig start(String name, String region, double latitude, double longitude, String budget, String extraConfig)
       throws Exception {
+    return start(name, region, latitude, longitude, budget, extraConfig, UnaryOperator.identity());
+  }
+
+  /** Starts a rig whose replicas run what {@code runtimes} makes of its own (faulty hardware, say). */
+  public TestRig start(String name, String region, double latitude, double longitude, String budget, String extraConfig,
+      UnaryOperator<PartitionRuntimes> runtimes) throws Exception {
     Path repo = repositories.computeIfAbsent(name, n -> {
       try {
         return Files.createTempDirectory("rigserve-" + n);
@@ -60,7 +68,7 @@ public final class TestCluster implements AutoCloseable {
         throw new UncheckedIOException(e);
       }
     });
-    TestRig rig = TestRig.start(repo, rigSettings(name, region, latitude, longitude, budget) + extraConfig + "\n");
+    TestRig rig = TestRig.start(repo, rigSettings(name, region, latitude, longitude, budget) + extraConfig + "\n", runtimes);
     if (seeds.size() < 2) seeds.add(rig.rig.system().address().getPort().get());
     rigs.put(name, rig);
     regionOf.put(name, region);

@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import io.rigserve.sharding.replica.PartitionRuntimes;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -45,19 +47,29 @@ public final class TestRig implements AutoCloseable {
     return start(repository, extraConfig, Optional.empty());
   }
 
+  /** Starts a rig whose replicas run what {@code runtimes} makes of its own (faulty hardware, say). */
+  public static TestRig start(Path repository, String extraConfig, UnaryOperator<PartitionRuntimes> runtimes) throws Exception {
+    return start(repository, extraConfig, Optional.empty(), runtimes);
+  }
+
   /** Starts a rig whose REST port speaks HTTPS; the client trusts what {@code trust} trusts. */
   public static TestRig startTls(Path repository, String extraConfig, SSLContext trust) throws Exception {
     return start(repository, extraConfig, Optional.of(trust));
   }
 
   private static TestRig start(Path repository, String extraConfig, Optional<SSLContext> trust) throws Exception {
+    return start(repository, extraConfig, trust, UnaryOperator.identity());
+  }
+
+  private static TestRig start(Path repository, String extraConfig, Optional<SSLContext> trust,
+      UnaryOperator<PartitionRuntimes> runtimes) throws Exception {
     var config = ConfigFactory.parseString(extraConfig)
         .withFallback(ConfigFactory.parseString("rigserve.repository.path = \"" + repository.toString().replace("\\", "/") + "\"\n"
             + "rigserve.node.data-plane-port = " + freePort()))
         .withFallback(ConfigFactory.load());
     HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
     trust.ifPresent(client::sslContext);
-    TestRig rig = new TestRig(Rig.start(config).toCompletableFuture().get(60, TimeUnit.SECONDS), client.build(),
+    TestRig rig = new TestRig(Rig.start(config, 1, Optional.empty(), runtimes).toCompletableFuture().get(60, TimeUnit.SECONDS), client.build(),
         trust.isPresent() ? "https" : "http", Optional.empty());
     rig.awaitReady(Duration.ofSeconds(60));
     return rig;
@@ -117,6 +129,12 @@ public final class TestRig implements AutoCloseable {
   }
 
   /** PUT on the management port (Pekko Management's member operations take a form body). */
+  /** POST on the management port (admin writes such as releasing a quarantined rig). */
+  public Reply postManagement(String path) throws IOException, InterruptedException {
+    return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + rig.managementPort() + path))
+        .POST(HttpRequest.BodyPublishers.noBody()));
+  }
+
   public Reply putManagement(String path, String form) throws IOException, InterruptedException {
     return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + rig.managementPort() + path))
         .header("Content-Type", "application/x-www-form-urlencoded")

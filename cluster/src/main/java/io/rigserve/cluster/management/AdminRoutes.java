@@ -9,6 +9,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.rigserve.cluster.quarantine.QuarantineRegistry;
 import io.rigserve.cluster.topology.RegionTopology;
 import io.rigserve.cluster.topology.TopologyView;
 import java.time.Duration;
@@ -37,7 +38,8 @@ public final class AdminRoutes {
     return pathPrefix("admin", () -> concat(
         path("cluster", () -> get(() -> completeWithFuture(
             view(system, topology).thenCompose(view ->
-                hosted.hostedReplicas().thenApply(replicas -> ClusterReport.of(view, replicas, insecure)))
+                hosted.hostedReplicas().thenApply(replicas -> ClusterReport.of(view, replicas, insecure,
+                    QuarantineRegistry.get(system).current())))
                 .thenApply(AdminRoutes::json)
                 .exceptionally(AdminRoutes::unavailable)))),
         path("regions", () -> get(() -> completeWithFuture(

@@ -1,5 +1,6 @@
 package io.rigserve.cluster.management;
 
+import io.rigserve.cluster.quarantine.Quarantine;
 import io.rigserve.cluster.topology.RigIdentity;
 import io.rigserve.cluster.topology.RigView;
 import io.rigserve.cluster.topology.RttEstimate;
@@ -12,7 +13,7 @@ import org.apache.pekko.actor.Address;
 
 /**
  * The body of {@code GET /admin/cluster}: every member as this rig sees it. Fields unknown yet
- * (a rig that has not told its identity) are null. {@code insecure} is true when this rig binds
+ * (a rig that has not told its identity) are null; {@code quarantine} is null for a rig that serves. {@code insecure} is true when this rig binds
  * off loopback without TLS material or an admin token, allowed only by the insecure switch.
  */
 public record ClusterReport(
@@ -34,18 +35,25 @@ public record ClusterReport(
       boolean reachable,
       Double rttMs,
       boolean rttIsPrior,
-      List<?> hostedReplicas) {}
+      List<?> hostedReplicas,
+      String owner,
+      Quarantine quarantine) {}
 
   public static ClusterReport of(TopologyView view, Map<Address, List<?>> hosted, boolean insecure) {
-    List<Member> members =
-        view.members().stream().map(m -> member(m, hosted.getOrDefault(m.address(), List.of()))).toList();
+    return of(view, hosted, insecure, Map.of());
+  }
+
+  public static ClusterReport of(TopologyView view, Map<Address, List<?>> hosted, boolean insecure,
+      Map<String, Quarantine> quarantined) {
+    List<Member> members = view.members().stream().map(m -> member(m, hosted.getOrDefault(m.address(), List.of()),
+        quarantined.get(m.address().toString()))).toList();
     Set<String> reachable = view.reachableRegions();
     List<String> unreachable = view.regions().stream().filter(r -> !reachable.contains(r)).toList();
     return new ClusterReport(
         view.self().toString(), view.selfRegion(), insecure, List.copyOf(view.regions()), unreachable, members);
   }
 
-  private static Member member(RigView m, List<?> hosted) {
+  private static Member member(RigView m, List<?> hosted, Quarantine quarantine) {
     Optional<RigIdentity> id = m.identity();
     Optional<RttEstimate> rtt = m.rtt();
     return new Member(
@@ -59,6 +67,8 @@ public record ClusterReport(
         m.reachable(),
         rtt.map(RttEstimate::millis).orElse(null),
         rtt.map(RttEstimate::isPrior).orElse(false),
-        hosted);
+        hosted,
+        m.owner().isEmpty() ? null : m.owner(),
+        quarantine);
   }
 }

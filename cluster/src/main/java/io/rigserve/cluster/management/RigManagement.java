@@ -65,6 +65,7 @@ public final class RigManagement {
       List<Route> adminRoutes) {
     List<Route> routes = new ArrayList<>();
     routes.add(AdminRoutes.create(system, topology, hosted, insecure));
+    routes.add(QuarantineRoutes.create(system));
     routes.addAll(adminRoutes);
     boolean readOnly = !auth.hasAdminToken();
     Route management = PekkoManagement.get(system).getRoutes(settings -> settings.withReadOnly(readOnly));

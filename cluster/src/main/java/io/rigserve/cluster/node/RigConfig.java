@@ -2,9 +2,12 @@ package io.rigserve.cluster.node;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.rigserve.cluster.owner.RigOwner;
 import io.rigserve.cluster.security.RigTls;
 import io.rigserve.cluster.security.SecuritySettings;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -29,6 +32,9 @@ public final class RigConfig {
       derived.put("pekko.remote.artery.bind.port", rig.bindPort());
     }
     derived.put("pekko.cluster.multi-data-center.self-data-center", rig.region());
+    List<String> roles = new ArrayList<>(config.getStringList("pekko.cluster.roles"));
+    if (roles.stream().noneMatch(r -> r.startsWith(RigOwner.ROLE_PREFIX))) roles.add(RigOwner.role(RigOwner.of(config)));
+    derived.put("pekko.cluster.roles", roles);
     derived.put("pekko.management.http.hostname", rig.host());
     derived.put("pekko.management.http.port", rig.managementPort());
     derived.put("pekko.management.http.bind-hostname", rig.managementBindHost());

@@ -152,6 +152,15 @@ public final class RigTls {
     }
   }
 
+  /** The first certificate of a PEM file (a rig's own, in {@code rig.pem}); stops the start when unreadable. */
+  public static X509Certificate certificate(Path file) {
+    try {
+      return certificates(file).get(0);
+    } catch (InvalidTlsMaterial e) {
+      throw new InvalidSetting("rigserve.security.tls-dir", file.getParent(), e.getMessage());
+    }
+  }
+
   private static List<X509Certificate> certificates(Path file) {
     try {
       return PemFiles.certificates(file);

@@ -5,6 +5,7 @@ import io.rigserve.cluster.node.ClusterSettings;
 import io.rigserve.cluster.node.RigSettings;
 import java.time.Duration;
 import java.time.Instant;
+import io.rigserve.cluster.owner.RigOwner;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -273,7 +274,8 @@ public final class RegionTopology extends AbstractBehavior<RegionTopology.Comman
               RigStatus.of(m.status()),
               isReachable(m),
               Optional.ofNullable(identities.get(m.uniqueAddress())),
-              rigRtt(m, now)));
+              rigRtt(m, now),
+              RigOwner.of(m).orElse("")));
     }
     TreeMap<String, RegionView> regions = new TreeMap<>();
     byRegion.forEach((name, regionMembers) -> regions.put(name, regionView(name, regionMembers, now)));

@@ -13,6 +13,7 @@ import org.apache.pekko.actor.Address;
  * @param identity zone, coordinates and memory; empty until the rig has answered
  * @param rtt measured RTT to the rig, or its great-circle prior; empty for this rig itself, or
  *     while neither identity is known
+ * @param owner who runs the rig (its member role {@code owner:...}); "" when it announced none
  */
 public record RigView(
     Address address,
@@ -20,4 +21,17 @@ public record RigView(
     RigStatus status,
     boolean reachable,
     Optional<RigIdentity> identity,
-    Optional<RttEstimate> rtt) {}
+    Optional<RttEstimate> rtt,
+    String owner) {
+
+  /** A member that announced no owner. */
+  public RigView(Address address, String region, RigStatus status, boolean reachable, Optional<RigIdentity> identity,
+      Optional<RttEstimate> rtt) {
+    this(address, region, status, reachable, identity, rtt, "");
+  }
+
+  /** The owner to tell rigs apart by: a rig that announced none counts as its own owner. */
+  public String ownerOrAddress() {
+    return owner.isEmpty() ? address.toString() : owner;
+  }
+}

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.AddressFromURIString;
@@ -21,8 +22,9 @@ import org.apache.pekko.actor.AddressFromURIString;
  * the replicas' locations, this rig's topology view, the gateway's routing stats and a random
  * source; it sends nothing.
  *
- * <p>Candidates are the usable replicas (ready, on a reachable rig) whose circuit breaker lets
- * stages through and whose rig has not gone silent ({@link RigSilence}); all of them, when none is. Replicas in a region that has stopped
+ * <p>Candidates are the usable replicas (ready, on a reachable rig that is not quarantined) whose
+ * circuit breaker lets stages through and whose rig has not gone silent ({@link RigSilence}); all
+ * of them, when none is. Replicas in a region that has stopped
  * answering this rig's RTT probes are left out while others remain. Each gets an expected
  * completion time: the round trip to its rig plus the stages this gateway has in flight there,
  * plus one, times its EWMA service time. The first choice is the better of two distinct random
@@ -61,15 +63,24 @@ public final class ReplicaRanking {
   /** Silence (plus a round trip) after which a region counts as lost; see {@link #silentRegion}. */
   private final Duration silentAfter;
 
+  /** Rig addresses whose answers checks showed wrong: no stage goes there. */
+  private final Predicate<String> quarantined;
+
   public ReplicaRanking(String ownRegion, Duration silentAfter) {
+    this(ownRegion, silentAfter, address -> false);
+  }
+
+  public ReplicaRanking(String ownRegion, Duration silentAfter, Predicate<String> quarantined) {
     this.ownRegion = ownRegion;
     this.silentAfter = silentAfter;
+    this.quarantined = quarantined;
   }
 
   /** The candidates among {@code replicas} (those of one partition), best first. */
   public List<Candidate> rank(List<ReplicaLocation> replicas, Optional<TopologyView> view, RoutingStats stats,
       Instant now, RandomGenerator random) {
-    List<ReplicaLocation> usable = replicas.stream().filter(r -> usable(r, view)).toList();
+    List<ReplicaLocation> usable = replicas.stream()
+        .filter(r -> usable(r, view) && !quarantined.test(r.address())).toList();
     Set<String> silent = usable.stream().map(ReplicaLocation::region).distinct()
         .filter(region -> silentRegion(view, region, now)).collect(Collectors.toSet());
     if (!silent.isEmpty()) {

@@ -8,6 +8,7 @@ import io.rigserve.sharding.replica.StageResult;
 import io.rigserve.sharding.tensor.Tensor;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -15,18 +16,30 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * One ranked replica as the router sends to it: the stage goes through Cluster Sharding (to
- * another region through its proxy), and its answer feeds the replica's {@link ReplicaStats}.
+ * another region through its proxy), its answer feeds the replica's {@link ReplicaStats}, and
+ * an output goes through the gateway's {@link StageCheck}.
  */
 final class ReplicaTarget implements StageTarget {
 
   private final ReplicaSharding sharding;
   private final RoutingStats stats;
   private final ReplicaRanking.Candidate candidate;
+  private final StageCheck check;
 
   ReplicaTarget(ReplicaSharding sharding, RoutingStats stats, ReplicaRanking.Candidate candidate) {
+    this(sharding, stats, candidate, StageCheck.NONE);
+  }
+
+  ReplicaTarget(ReplicaSharding sharding, RoutingStats stats, ReplicaRanking.Candidate candidate, StageCheck check) {
     this.sharding = sharding;
     this.stats = stats;
     this.candidate = candidate;
+    this.check = check;
+  }
+
+  @Override
+  public Optional<String> rig() {
+    return Optional.of(candidate.replica().address());
   }
 
   @Override
@@ -76,7 +89,10 @@ final class ReplicaTarget implements StageTarget {
           } else {
             stats.failed(replicaStats);
           }
-        });
+        })
+        .thenCompose(result -> result instanceof StageResult.Output output
+            ? check.answered(candidate.replica().id(), candidate.replica().address(), input, output)
+            : CompletableFuture.completedFuture(result));
   }
 
   private static boolean timedOut(Throwable error) {

@@ -4,6 +4,7 @@ import io.rigserve.sharding.replica.StageInput;
 import io.rigserve.sharding.replica.StageResult;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 /** One replica that can run a stage: a name for errors and logs, and how to send it the stage. */
@@ -20,6 +21,11 @@ public interface StageTarget {
    */
   default Duration attemptTimeout(Duration ceiling) {
     return ceiling;
+  }
+
+  /** The address of the rig the stage goes to; empty when it may go to several (a hedged pair). */
+  default Optional<String> rig() {
+    return Optional.empty();
   }
 
   /** Runs the stage; the answer may be a failure, and the stage may also fail by time-out. */

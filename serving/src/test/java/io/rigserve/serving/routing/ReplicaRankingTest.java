@@ -63,6 +63,19 @@ class ReplicaRankingTest {
   }
 
   @Test
+  void aQuarantinedRigGetsNoStagesEvenWhenItIsTheOnlyOneLeft() {
+    ReplicaLocation honest = replica(OWN, rig(OWN, 1));
+    String liarRig = rig(OWN, 1);
+    ReplicaLocation liar = replica(OWN, liarRig);
+    ReplicaRanking guarded = new ReplicaRanking(OWN, SILENT_AFTER, liarRig::equals);
+
+    List<ReplicaLocation> ranked = guarded.rank(List.of(liar, honest), Optional.of(view()), stats, Instant.now(), new Random(1))
+        .stream().map(ReplicaRanking.Candidate::replica).toList();
+    assertEquals(List.of(honest), ranked);
+    assertTrue(guarded.rank(List.of(liar), Optional.of(view()), stats, Instant.now(), new Random(1)).isEmpty());
+  }
+
+  @Test
   void aSilentRegionIsLeftOutWhileAnotherRegionRemains() {
     ReplicaLocation own = replica(OWN, rig(OWN, 1));
     ReplicaLocation remote = replica(REMOTE, rig(REMOTE, 80));

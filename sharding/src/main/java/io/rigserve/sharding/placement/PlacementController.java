@@ -1,5 +1,6 @@
 package io.rigserve.sharding.placement;
 
+import io.rigserve.cluster.quarantine.QuarantineRegistry;
 import io.rigserve.cluster.serialization.LocalMessage;
 import io.rigserve.cluster.topology.RegionTopology;
 import io.rigserve.cluster.topology.RigIdentity;
@@ -97,6 +98,7 @@ public final class PlacementController extends AbstractBehavior<PlacementControl
   private final Key<LWWMap<String, String>> placementKey;
   private final Key<LWWMap<String, String>> unplacedKey;
   private final Key<LWWMap<String, ReplicaStatus>> statusKey;
+  private final QuarantineRegistry quarantine;
 
   private SortedMap<String, Deployment> deployments = new TreeMap<>();
   private TopologyView view;
@@ -125,6 +127,7 @@ public final class PlacementController extends AbstractBehavior<PlacementControl
     this.placementKey = RegionKeys.placement(region);
     this.unplacedKey = RegionKeys.unplaced(region);
     this.statusKey = RegionKeys.replicaStatus(region);
+    this.quarantine = QuarantineRegistry.get(ctx.getSystem());
 
     new ReplicatorMessageAdapter<Command, LWWMap<String, ReplicaStatus>>(ctx, replicator, Duration.ofSeconds(5))
         .subscribe(statusKey, DataChanged::new);
@@ -237,12 +240,23 @@ public final class PlacementController extends AbstractBehavior<PlacementControl
   private List<RigCapacity> usableRigs(TopologyView topology) {
     List<RigCapacity> usable = new ArrayList<>();
     for (RigView rig : topology.membersIn(region)) {
-      if (rig.status() == RigStatus.UP && rig.reachable() && rig.identity().isPresent()) {
+      if (rig.status() == RigStatus.UP && rig.reachable() && rig.identity().isPresent() && notQuarantined(rig)) {
         RigIdentity identity = rig.identity().get();
-        usable.add(new RigCapacity(rig.address().toString(), identity.zone(), identity.modelMemoryBytes()));
+        usable.add(new RigCapacity(rig.address().toString(), identity.zone(), identity.modelMemoryBytes(),
+            rig.ownerOrAddress()));
       }
     }
     return List.copyOf(usable);
+  }
+
+  private boolean upAndReachable(String address) {
+    return view.membersIn(region).stream().anyMatch(rig ->
+        rig.address().toString().equals(address) && rig.status() == RigStatus.UP && rig.reachable());
+  }
+
+  /** A quarantined rig hosts nothing: its replicas move to rigs whose answers are trusted. */
+  private boolean notQuarantined(RigView rig) {
+    return !quarantine.isQuarantined(rig.address().toString());
   }
 
   /** Makes the map under {@code key} equal {@code entries}, touching only what differs. */
@@ -259,6 +273,8 @@ public final class PlacementController extends AbstractBehavior<PlacementControl
   private void allocate() {
     Set<String> usable = new HashSet<>();
     rigs.forEach(rig -> usable.add(rig.address()));
+    // A quarantined rig is alive and hands its replicas off like any other: not a dead rig to wait out.
+    quarantine.current().keySet().stream().filter(this::upAndReachable).forEach(usable::add);
     ActorRef<Command> self = getContext().getSelf();
     allocation.tell(assigned, usable, statuses).ifPresent(told -> told.written().whenComplete((done, error) -> {
       if (error != null) self.tell(new AllocationNotWritten(told.entityIds(), error));

@@ -16,7 +16,8 @@ import java.util.TreeMap;
  * Assigns one region's replicas to its rigs. Rules, in order: replicas of one partition on
  * different rigs; never beyond a rig's memory budget; keep replicas where they are while those
  * rules hold (moving a replica reloads it); place the rest on the rig with the most free memory
- * share, preferring zones that do not hold that partition yet; then move at most
+ * share, preferring owners, then zones, that do not hold that partition yet (replicas of other
+ * owners can check each other's answers; replicas in other zones survive a zone); then move at most
  * {@code maxMoves} replicas from the fullest rig to the emptiest when their load differs by more
  * than {@code imbalance} (bounded rebalancing when rigs join). What cannot be placed is listed
  * with the reason. Deterministic: the same input gives the same placement on any rig.
@@ -90,18 +91,21 @@ public final class PlacementPolicy {
       Map<ReplicaId, String> assigned) {
     Set<String> holders = new HashSet<>();
     Set<String> zones = new HashSet<>();
-    Map<String, String> zoneOf = new HashMap<>();
-    for (RigCapacity r : rigs) zoneOf.put(r.address(), r.zone());
+    Set<String> owners = new HashSet<>();
+    Map<String, RigCapacity> byAddress = new HashMap<>();
+    for (RigCapacity r : rigs) byAddress.put(r.address(), r);
     assigned.forEach((other, at) -> {
       if (samePartition(id, other)) {
         holders.add(at);
-        zones.add(zoneOf.get(at));
+        zones.add(byAddress.get(at).zone());
+        owners.add(byAddress.get(at).owner());
       }
     });
     return rigs.stream()
         .filter(r -> !holders.contains(r.address()))
         .filter(r -> used.get(r.address()) + bytes <= r.budgetBytes())
-        .min(Comparator.<RigCapacity>comparingInt(r -> zones.contains(r.zone()) ? 1 : 0)
+        .min(Comparator.<RigCapacity>comparingInt(r -> owners.contains(r.owner()) ? 1 : 0)
+            .thenComparingInt(r -> zones.contains(r.zone()) ? 1 : 0)
             .thenComparingDouble(r -> load(r, used))
             .thenComparing(RigCapacity::address))
         .map(RigCapacity::address);
@@ -121,6 +125,7 @@ public final class PlacementPolicy {
           .map(Map.Entry::getKey)
           .filter(id -> used.get(emptiest.address()) + need.get(id) <= emptiest.budgetBytes())
           .filter(id -> assigned.entrySet().stream().noneMatch(e -> e.getValue().equals(emptiest.address()) && samePartition(id, e.getKey())))
+          .filter(id -> keepsOwners(id, fullest, emptiest, rigs, assigned))
           .filter(id -> load(emptiest, used, need.get(id)) < load(fullest, used))
           .findFirst();
       if (candidate.isEmpty()) return;
@@ -129,6 +134,16 @@ public final class PlacementPolicy {
       used.merge(fullest.address(), -need.get(id), Long::sum);
       used.merge(emptiest.address(), need.get(id), Long::sum);
     }
+  }
+
+  /** A move evens out load only where it does not put two replicas of one partition under one owner. */
+  private static boolean keepsOwners(ReplicaId id, RigCapacity from, RigCapacity to, List<RigCapacity> rigs,
+      Map<ReplicaId, String> assigned) {
+    if (from.owner().equals(to.owner())) return true;
+    Map<String, String> ownerOf = new HashMap<>();
+    for (RigCapacity r : rigs) ownerOf.put(r.address(), r.owner());
+    return assigned.entrySet().stream()
+        .noneMatch(e -> samePartition(id, e.getKey()) && to.owner().equals(ownerOf.get(e.getValue())));
   }
 
   private static boolean samePartition(ReplicaId a, ReplicaId b) {

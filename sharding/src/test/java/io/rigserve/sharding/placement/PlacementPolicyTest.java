@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class PlacementPolicyTest {
@@ -74,6 +75,35 @@ class PlacementPolicyTest {
     assertEquals(2, on(step2, "b"));
     Placement step3 = policy.place("sa-east", List.of(d), two, step2.assigned());
     assertEquals(step2.assigned(), step3.assigned(), "balanced: nothing more moves");
+  }
+
+  @Test
+  void replicasOfOnePartitionGoToDifferentOwnersBeforeDifferentZones() {
+    Deployment d = deployment("m", 2, 2, 10 * MB, 10 * MB);
+    List<RigCapacity> rigs = List.of(new RigCapacity("a1", "z1", 100 * MB, "alice"),
+        new RigCapacity("a2", "z2", 100 * MB, "alice"), new RigCapacity("b1", "z1", 100 * MB, "bob"));
+
+    Placement p = policy.place("eu-west", List.of(d), rigs, Map.of());
+
+    Map<String, String> ownerOf = Map.of("a1", "alice", "a2", "alice", "b1", "bob");
+    for (int partition = 0; partition < 2; partition++) {
+      String first = ownerOf.get(p.assigned().get(new ReplicaId("m", "1", partition, 0)));
+      String second = ownerOf.get(p.assigned().get(new ReplicaId("m", "1", partition, 1)));
+      assertNotEquals(first, second, "partition " + partition + " has both replicas under " + first + ": " + p.assigned());
+    }
+    Placement again = policy.place("eu-west", List.of(d), rigs, p.assigned());
+    assertEquals(p.assigned(), again.assigned(), "rebalancing keeps the owners apart");
+  }
+
+  @Test
+  void aRegionOfOneOwnerStillSpreadsAcrossZones() {
+    Deployment d = deployment("m", 1, 2, 10 * MB);
+    List<RigCapacity> rigs = List.of(new RigCapacity("a1", "z1", 100 * MB, "alice"),
+        new RigCapacity("a2", "z1", 100 * MB, "alice"), new RigCapacity("a3", "z2", 100 * MB, "alice"));
+
+    Placement p = policy.place("eu-west", List.of(d), rigs, Map.of());
+
+    assertEquals(Set.of("a1", "a3"), Set.copyOf(p.assigned().values()));
   }
 
   @Test
