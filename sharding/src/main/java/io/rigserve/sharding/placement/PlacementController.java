@@ -7,8 +7,10 @@ import io.rigserve.cluster.topology.RigStatus;
 import io.rigserve.cluster.topology.RigView;
 import io.rigserve.cluster.topology.TopologyView;
 import io.rigserve.sharding.ddata.LocalMapWrite;
+import io.rigserve.sharding.drain.RigDrains;
 import io.rigserve.sharding.replica.RegionKeys;
 import io.rigserve.sharding.replica.ReplicaId;
+import io.rigserve.sharding.replica.ReplicaState;
 import io.rigserve.sharding.replica.ReplicaStatus;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,6 +30,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.ddata.Key;
 import org.apache.pekko.cluster.ddata.LWWMap;
 import org.apache.pekko.cluster.ddata.ReplicatedData;
@@ -47,7 +50,8 @@ import org.apache.pekko.cluster.typed.SingletonActor;
  *
  * <p>Each round (every {@code interval}, and at once when the deployments or the region's usable
  * rigs change) it runs the {@link PlacementPolicy} over the deployments and the region's Up and
- * reachable rigs, keeping the previous assignment where the rules allow; only timed rounds move
+ * reachable rigs that are not draining ({@link RigDrains}; their replicas are replaced
+ * make-before-break), keeping the previous assignment where the rules allow; only timed rounds move
  * replicas to even out load. A changed result goes to Distributed Data (the region's placement
  * and unplaced maps, read by every rig) and to Cluster Sharding's external allocation ({@link
  * ReplicaAllocation}), which moves the replicas. It also drops replica map entries of rigs that
@@ -220,7 +224,7 @@ public final class PlacementController extends AbstractBehavior<PlacementControl
       return;
     }
     rigs = usableRigs(view);
-    Placement next = rules.place(region, List.copyOf(deployments.values()), rigs, assigned);
+    Placement next = rules.place(region, List.copyOf(deployments.values()), rigs, assigned, drainingRigs(view), readyAt());
     if (!written || !next.assigned().equals(assigned) || !next.unplaced().equals(unplaced)) {
       logChanges(next);
       write(placementKey, toEntityIds(next.assigned()));
@@ -233,16 +237,41 @@ public final class PlacementController extends AbstractBehavior<PlacementControl
     forgetRigsThatLeft();
   }
 
-  /** Up and reachable rigs of this region whose identity (zone, budget) is known. */
+  /** Up and reachable rigs of this region whose identity (zone, budget) is known and that are not draining. */
   private List<RigCapacity> usableRigs(TopologyView topology) {
+    Set<String> draining = drainingRigs(topology);
     List<RigCapacity> usable = new ArrayList<>();
     for (RigView rig : topology.membersIn(region)) {
-      if (rig.status() == RigStatus.UP && rig.reachable() && rig.identity().isPresent()) {
+      if (rig.status() == RigStatus.UP && rig.reachable() && rig.identity().isPresent()
+          && !draining.contains(rig.address().toString())) {
         RigIdentity identity = rig.identity().get();
         usable.add(new RigCapacity(rig.address().toString(), identity.zone(), identity.modelMemoryBytes()));
       }
     }
     return List.copyOf(usable);
+  }
+
+  /** Addresses of this region's Up and reachable rigs that are draining: they serve until replaced. */
+  private Set<String> drainingRigs(TopologyView topology) {
+    RigDrains drains = RigDrains.get(getContext().getSystem());
+    Set<String> up = new HashSet<>();
+    for (RigView rig : topology.membersIn(region)) {
+      if (rig.status() == RigStatus.UP && rig.reachable()) up.add(rig.address().toString());
+    }
+    Set<String> draining = new HashSet<>();
+    for (Member m : Cluster.get(getContext().getSystem()).state().getMembers()) {
+      if (up.contains(m.address().toString()) && drains.draining(m.uniqueAddress())) draining.add(m.address().toString());
+    }
+    return draining;
+  }
+
+  /** The rig each of the region's replicas reports itself ready on. */
+  private Map<ReplicaId, String> readyAt() {
+    Map<ReplicaId, String> ready = new HashMap<>();
+    statuses.forEach((entityId, status) -> {
+      if (status.state() == ReplicaState.READY && ReplicaId.isValid(entityId)) ready.put(ReplicaId.parse(entityId), status.address());
+    });
+    return ready;
   }
 
   /** Makes the map under {@code key} equal {@code entries}, touching only what differs. */
