@@ -34,7 +34,13 @@ import io.rigserve.sharding.replica.ReplicaSettings;
 import io.rigserve.sharding.replica.ReplicaSharding;
 import io.rigserve.cluster.topology.RigIdentity;
 import io.rigserve.cluster.topology.TopologyCache;
+import io.rigserve.serving.api.admin.DashboardRoute;
+import io.rigserve.serving.api.admin.DashboardSettings;
+import io.rigserve.serving.api.admin.DrainAdminRoute;
+import io.rigserve.serving.api.admin.EventsAdminRoute;
 import io.rigserve.serving.api.admin.ModelsAdminRoute;
+import io.rigserve.serving.drain.DrainSettings;
+import io.rigserve.serving.drain.RigDrain;
 import io.rigserve.serving.api.admin.RoutingAdminRoute;
 import io.rigserve.serving.routing.RoutingJournal;
 import io.rigserve.serving.routing.RoutingStats;
@@ -237,8 +243,12 @@ public final class Rig {
       }
       CompletionStage<ServerBinding> dataPlane =
           DataPlane.bind(system, rig.bindHost(), rig.dataPlanePort(), artifacts, clusterTls);
+      RigDrain drain = new RigDrain(system, directory, DrainSettings.from(full));
+      drain.drainOnStop();
       CompletionStage<Integer> management = RigManagement.start(cluster, auth, startup.runsInsecure(), directory.hostedReplicas(),
-          new ModelsAdminRoute(catalog, directory).route(), new RoutingAdminRoute(routingStats, routingJournal).route());
+          new ModelsAdminRoute(catalog, directory).route(), new RoutingAdminRoute(routingStats, routingJournal).route(),
+          new DrainAdminRoute(drain).route(), new DashboardRoute().route(),
+          new EventsAdminRoute(system, DashboardSettings.from(full).eventsInterval()).route());
       return dataPlane.thenCompose(d -> {
         d.addToCoordinatedShutdown(DRAIN, system);
         return clients;
@@ -323,12 +333,15 @@ public final class Rig {
   /**
    * Pekko settings that follow from rigserve's own: the HTTP body limit (also for toStrict, which
    * has its own), the idle timeout, and a request timeout just past the longest deadline a client
-   * may ask for, so that the rig's own deadline answers first.
+   * may ask for, so that the rig's own deadline answers first; and a stop's drain phase as long
+   * as the drain's own bound.
    */
   static Config withDerivedSettings(Config config) {
 
     ServingSettings settings = ServingSettings.from(config);
     return ConfigFactory.parseMap(Map.of(
+            "pekko.coordinated-shutdown.phases.before-cluster-shutdown.timeout",
+            RigDrain.phaseTimeout(DrainSettings.from(config)).toMillis() + "ms",
             "pekko.http.server.parsing.max-content-length", settings.maxRequestBytes(),
             "pekko.http.server.parsing.max-to-strict-bytes", settings.maxRequestBytes(),
             "pekko.http.server.idle-timeout", settings.idleTimeout().toMillis() + "ms",

@@ -284,10 +284,14 @@ public final class PlacementController extends AbstractBehavior<PlacementControl
     }));
   }
 
-  /** Tells Cluster Sharding where replicas belong; it moves them at its next rebalance. */
+  /**
+   * Tells Cluster Sharding where replicas belong; it moves them at its next rebalance. A draining
+   * rig counts as live here: it hands its shards over like any rig that is Up.
+   */
   private void allocate() {
     Set<String> usable = new HashSet<>();
     rigs.forEach(rig -> usable.add(rig.address()));
+    usable.addAll(drainingRigs(view));
     ActorRef<Command> self = getContext().getSelf();
     allocation.tell(assigned, usable, statuses).ifPresent(told -> told.written().whenComplete((done, error) -> {
       if (error != null) self.tell(new AllocationNotWritten(told.entityIds(), error));
