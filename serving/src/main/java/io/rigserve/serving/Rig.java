@@ -96,6 +96,8 @@ public final class Rig {
 
   /** How long in-flight requests may take to finish when the rig stops. */
   private static final Duration DRAIN = Duration.ofSeconds(10);
+  /** How long partition files being sent may take to finish when the rig stops (its last phase). */
+  private static final Duration DATA_PLANE_DRAIN = Duration.ofSeconds(5);
   /** How long a joining rig waits for a majority's view of the deployments before using its own. */
   private static final Duration MAJORITY_WAIT = Duration.ofSeconds(5);
   /** Longest time between two records of cluster presence on disk. */
@@ -250,7 +252,9 @@ public final class Rig {
           new DrainAdminRoute(drain).route(), new DashboardRoute().route(),
           new EventsAdminRoute(system, DashboardSettings.from(full).eventsInterval()).route());
       return dataPlane.thenCompose(d -> {
-        d.addToCoordinatedShutdown(DRAIN, system);
+        // Other rigs fetch partition files from here while this rig drains on its way out: it unbinds last.
+        CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+            "rigserve-data-plane-unbind", () -> d.terminate(DATA_PLANE_DRAIN).thenApply(terminated -> Done.getInstance()));
         return clients;
       }).thenCombine(management, (bindings, port) -> new Rig(cluster, settings, repository, bindings[0], bindings[1], port))
       .whenComplete((r, error) -> {
