@@ -72,6 +72,8 @@ class DashboardTest {
         for (String rig : rigs) {
           if (!rig.equals(killed)) assertEquals(1, count(browser, "[data-rig='" + rig + "'].rig.ok"), rig + " stays green");
         }
+        // What an operator would have seen, for whoever reads the build's output.
+        Files.write(Path.of("target", "dashboard.png"), browser.screenshot());
         JsonNode logged = browser.evaluate("[...document.querySelectorAll('#events li.bad-text')].map(li => li.textContent)");
         assertTrue(logged.toString().contains(killed), "the event stream told the page: " + logged);
       }

@@ -65,7 +65,7 @@ final class HeadlessChromium implements AutoCloseable {
   static HeadlessChromium start(Path binary) throws Exception {
     Path profile = Files.createTempDirectory("rigserve-chromium");
     Process process = new ProcessBuilder(binary.toString(), "--headless", "--no-sandbox", "--disable-gpu",
-        "--disable-dev-shm-usage", "--no-first-run", "--no-default-browser-check", "--disable-extensions",
+        "--disable-dev-shm-usage", "--no-first-run", "--window-size=1400,1000", "--no-default-browser-check", "--disable-extensions",
         "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
         "--user-data-dir=" + profile, "about:blank")
         .redirectErrorStream(true).start();
