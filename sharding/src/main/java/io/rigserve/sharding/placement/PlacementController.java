@@ -239,11 +239,9 @@ public final class PlacementController extends AbstractBehavior<PlacementControl
 
   /** Up and reachable rigs of this region whose identity (zone, budget) is known and that are not draining. */
   private List<RigCapacity> usableRigs(TopologyView topology) {
-    Set<String> draining = drainingRigs(topology);
     List<RigCapacity> usable = new ArrayList<>();
     for (RigView rig : topology.membersIn(region)) {
-      if (rig.status() == RigStatus.UP && rig.reachable() && rig.identity().isPresent()
-          && !draining.contains(rig.address().toString())) {
+      if (rig.status() == RigStatus.UP && rig.reachable() && rig.identity().isPresent() && notDraining(rig)) {
         RigIdentity identity = rig.identity().get();
         usable.add(new RigCapacity(rig.address().toString(), identity.zone(), identity.modelMemoryBytes()));
       }
@@ -251,16 +249,19 @@ public final class PlacementController extends AbstractBehavior<PlacementControl
     return List.copyOf(usable);
   }
 
+  /** A draining rig (this incarnation of it) takes no replicas; the policy replaces those it holds. */
+  private boolean notDraining(RigView rig) {
+    for (Member m : Cluster.get(getContext().getSystem()).state().getMembers()) {
+      if (m.address().equals(rig.address())) return !RigDrains.get(getContext().getSystem()).draining(m.uniqueAddress());
+    }
+    return true;
+  }
+
   /** Addresses of this region's Up and reachable rigs that are draining: they serve until replaced. */
   private Set<String> drainingRigs(TopologyView topology) {
-    RigDrains drains = RigDrains.get(getContext().getSystem());
-    Set<String> up = new HashSet<>();
-    for (RigView rig : topology.membersIn(region)) {
-      if (rig.status() == RigStatus.UP && rig.reachable()) up.add(rig.address().toString());
-    }
     Set<String> draining = new HashSet<>();
-    for (Member m : Cluster.get(getContext().getSystem()).state().getMembers()) {
-      if (up.contains(m.address().toString()) && drains.draining(m.uniqueAddress())) draining.add(m.address().toString());
+    for (RigView rig : topology.membersIn(region)) {
+      if (rig.status() == RigStatus.UP && rig.reachable() && !notDraining(rig)) draining.add(rig.address().toString());
     }
     return draining;
   }
