@@ -54,7 +54,7 @@ class RigDrainTest {
     // No rig is crashed here: a long heartbeat pause keeps a busy machine from downing one by mistake.
     String config = "rigserve.security.admin-token-file = \"" + tokenFile.toString().replace("\\", "/") + "\"\n"
         + "rigserve.drain.on-stop = on\nrigserve.drain.on-stop-timeout = 30s\n"
-        + "pekko.cluster.failure-detector.acceptable-heartbeat-pause = 20s\n";
+        + "rigserve.cluster.failure-detector.acceptable-heartbeat-pause = 15s\nrigserve.cluster.region-down-grace = 25s\n";
     TestRig first = cluster.start("a", REGION, 53.3, -6.3, "512 MiB", config).withBearer(ADMIN);
     Reply upload = first.put("/v2/repository/models/mlp/versions/1", TestModels.twoHeadMlp());
     assertEquals(201, upload.status(), upload.body());
