@@ -17,6 +17,10 @@ import io.rigserve.cluster.security.RigTls;
 import io.rigserve.cluster.security.SecuritySettings;
 import io.rigserve.cluster.security.StartupSecurity;
 import io.rigserve.cluster.topology.TopologyCache;
+import io.rigserve.serving.api.admin.DashboardRoute;
+import io.rigserve.serving.api.admin.DashboardSettings;
+import io.rigserve.serving.api.admin.DrainAdminRoute;
+import io.rigserve.serving.api.admin.EventsAdminRoute;
 import io.rigserve.serving.api.admin.ModelsAdminRoute;
 import io.rigserve.serving.api.admin.RoutingAdminRoute;
 import io.rigserve.serving.api.grpc.GrpcHeaderLimits;
@@ -29,6 +33,8 @@ import io.rigserve.serving.demo.DemoModels;
 import io.rigserve.serving.deploy.DeployedRuntimes;
 import io.rigserve.serving.deploy.ModelDeployer;
 import io.rigserve.serving.deploy.ModelDeployments;
+import io.rigserve.serving.drain.DrainSettings;
+import io.rigserve.serving.drain.RigDrain;
 import io.rigserve.serving.inference.InferenceService;
 import io.rigserve.serving.model.DeploymentCache;
 import io.rigserve.serving.model.ModelCatalog;
@@ -97,17 +103,21 @@ public final class Rig {
 
   /** How long in-flight requests may take to finish when the rig stops. */
   private static final Duration DRAIN = Duration.ofSeconds(10);
+  /** How long partition files being sent may take to finish when the rig stops (its last phase). */
+  private static final Duration DATA_PLANE_DRAIN = Duration.ofSeconds(5);
 
   /** Every module's settings, read once. */
   private record Settings(Config config, RigSettings rig, ClusterSettings cluster, ServingSettings serving,
       RuntimeSettings runtime, SecuritySettings security, PlacementSettings placement, ReplicaSettings replica,
-      RoutingSettings routing, TracingSettings tracing, GrpcSettings grpc, TrustSettings trust) {
+      RoutingSettings routing, TracingSettings tracing, GrpcSettings grpc, TrustSettings trust,
+      DrainSettings drain, DashboardSettings dashboard) {
     static Settings from(Config config) {
       ClusterSettings cluster = ClusterSettings.from(config);
       return new Settings(config, RigSettings.from(config), cluster, ServingSettings.from(config),
           RuntimeSettings.from(config), SecuritySettings.from(config), PlacementSettings.from(config),
           ReplicaSettings.from(config), RoutingSettings.from(config, cluster), TracingSettings.from(config),
-          GrpcSettings.from(config), TrustSettings.from(config));
+          GrpcSettings.from(config), TrustSettings.from(config),
+          DrainSettings.from(config), DashboardSettings.from(config));
     }
   }
 
@@ -188,6 +198,8 @@ public final class Rig {
       OpenTelemetry traces = telemetry.orElseGet(() -> exportUntilStop(system, settings.tracing(), settings.rig().region()));
       Core core = startCore(system, cluster, settings, traces, wrap);
       deployDiskWhenUp(system, core, settings.serving());
+      RigDrain drain = new RigDrain(system, core.directory(), settings.drain());
+      drain.drainOnStop();
       BearerAuth auth = BearerAuth.from(settings.security());
       CompletionStage<ServerBinding[]> clients =
           bindClients(system, clientHandlers(system, core, settings, auth), settings.serving(),
@@ -196,9 +208,13 @@ public final class Rig {
           DataPlane.bind(system, settings.rig().bindHost(), settings.rig().dataPlanePort(), core.artifacts(), core.clusterTls());
       CompletionStage<Integer> management = RigManagement.start(cluster, auth, startup.runsInsecure(),
           core.directory().hostedReplicas(), new ModelsAdminRoute(core.catalog(), core.directory()).route(),
-          new RoutingAdminRoute(core.routingStats(), core.routingJournal(), core.verifier()::report).route());
+          new RoutingAdminRoute(core.routingStats(), core.routingJournal(), core.verifier()::report).route(),
+          new DrainAdminRoute(drain).route(), new DashboardRoute().route(),
+          new EventsAdminRoute(system, settings.dashboard().eventsInterval()).route());
       return dataPlane.thenCompose(d -> {
-        d.addToCoordinatedShutdown(DRAIN, system);
+        // Other rigs fetch partition files from here while this rig drains on its way out: it unbinds last.
+        CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+            "rigserve-data-plane-unbind", () -> d.terminate(DATA_PLANE_DRAIN).thenApply(terminated -> Done.getInstance()));
         return clients;
       }).thenCombine(management, (bindings, port) ->
           new Rig(cluster, settings.serving(), core.deployments(), bindings[0], bindings[1], port))
@@ -364,11 +380,14 @@ public final class Rig {
    * Pekko settings that follow from rigserve's own: the HTTP body limit (also for toStrict, which
    * has its own), the idle timeout, a request timeout just past the longest deadline a client
    * may ask for, so that the rig's own deadline answers first, and the replica dispatcher's
-   * threads, one per concurrent run ({@code rigserve.replica.max-concurrent-runs}).
+   * threads, one per concurrent run ({@code rigserve.replica.max-concurrent-runs}); and a stop's
+   * drain phase as long as the drain's own bound.
    */
   static Config withDerivedSettings(Config config) {
     ServingSettings settings = ServingSettings.from(config);
     return ConfigFactory.parseMap(Map.of(
+            "pekko.coordinated-shutdown.phases.before-cluster-shutdown.timeout",
+            RigDrain.phaseTimeout(DrainSettings.from(config)).toMillis() + "ms",
             "pekko.http.server.parsing.max-content-length", settings.maxRequestBytes(),
             "pekko.http.server.parsing.max-to-strict-bytes", settings.maxRequestBytes(),
             "pekko.http.server.idle-timeout", settings.idleTimeout().toMillis() + "ms",

@@ -31,13 +31,15 @@ import org.apache.pekko.management.javadsl.PekkoManagement;
  * same port.
  *
  * <p>Everything but {@code /alive} and {@code /ready} (which load balancers and orchestrators probe
- * without credentials) needs the admin token when one is configured. Without one, Pekko
+ * without credentials) and the dashboard page at {@code /} (no data in it) needs the admin token
+ * when one is configured. Without one, Pekko
  * Management's routes are read-only: nobody can Down, Leave or Join members through this port.
  */
 public final class RigManagement {
 
   private static final Duration UNBIND_DEADLINE = Duration.ofSeconds(5);
-  private static final Set<String> PROBES = Set.of("/alive", "/ready");
+  /** Open without the token: the probes, and the dashboard page, which holds no data (it asks for the token). */
+  private static final Set<String> PROBES = Set.of("/alive", "/ready", "/");
 
   private RigManagement() {}
 

@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "drain", description = {"Move a rig's replicas to other rigs and wait until it is empty "
     + "(POST, then GET, /admin/rigs/RIG/drain).",
-    "NOTE: rigs of this version do not serve the drain endpoint yet; against them this command fails with a clear error."})
+    "Each replica's stand-in is ready before the rig lets the replica go; the rig stays a member until stopped."})
 final class DrainCommand implements Callable<Integer> {
 
   @Mixin RigEndpoint rig;

@@ -191,10 +191,11 @@ class RigserveCliTest {
 
   @Test
   @Order(2)
-  void drainSaysClearlyThatARigOfThisVersionCannotDrainYet() {
-    Run drain = admin("drain", other.rig.system().address().toString(), "--wait", "PT5S");
+  void drainOfAnAddressNoMemberHasPrintsTheRigsReason() {
+    Run drain = admin("drain", "pekko://rigserve@127.0.0.1:1", "--wait", "PT5S");
     assertEquals(1, drain.code, drain.out);
-    assertTrue(drain.err.contains("has no drain endpoint"), drain.err);
+    assertTrue(drain.err.startsWith("rigserve: 404 from "), drain.err);
+    assertTrue(drain.err.contains("no member of the cluster has the address pekko://rigserve@127.0.0.1:1"), drain.err);
   }
 
   @Test

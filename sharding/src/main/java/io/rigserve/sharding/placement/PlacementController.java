@@ -8,8 +8,10 @@ import io.rigserve.cluster.topology.RigStatus;
 import io.rigserve.cluster.topology.RigView;
 import io.rigserve.cluster.topology.TopologyView;
 import io.rigserve.sharding.ddata.LocalMapWrite;
+import io.rigserve.sharding.drain.RigDrains;
 import io.rigserve.sharding.replica.RegionKeys;
 import io.rigserve.sharding.replica.ReplicaId;
+import io.rigserve.sharding.replica.ReplicaState;
 import io.rigserve.sharding.replica.ReplicaStatus;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,6 +31,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.ddata.Key;
 import org.apache.pekko.cluster.ddata.LWWMap;
 import org.apache.pekko.cluster.ddata.ReplicatedData;
@@ -48,7 +51,8 @@ import org.apache.pekko.cluster.typed.SingletonActor;
  *
  * <p>Each round (every {@code interval}, and at once when the deployments or the region's usable
  * rigs change) it runs the {@link PlacementPolicy} over the deployments and the region's Up and
- * reachable rigs, keeping the previous assignment where the rules allow; only timed rounds move
+ * reachable rigs that are not draining ({@link RigDrains}; their replicas are replaced
+ * make-before-break), keeping the previous assignment where the rules allow; only timed rounds move
  * replicas to even out load. A changed result goes to Distributed Data (the region's placement
  * and unplaced maps, read by every rig) and to Cluster Sharding's external allocation ({@link
  * ReplicaAllocation}), which moves the replicas. It also drops replica map entries of rigs that
@@ -223,7 +227,7 @@ public final class PlacementController extends AbstractBehavior<PlacementControl
       return;
     }
     rigs = usableRigs(view);
-    Placement next = rules.place(region, List.copyOf(deployments.values()), rigs, assigned);
+    Placement next = rules.place(region, List.copyOf(deployments.values()), rigs, assigned, drainingRigs(view), readyAt());
     if (!written || !next.assigned().equals(assigned) || !next.unplaced().equals(unplaced)) {
       logChanges(next);
       write(placementKey, toEntityIds(next.assigned()));
@@ -236,11 +240,12 @@ public final class PlacementController extends AbstractBehavior<PlacementControl
     forgetRigsThatLeft();
   }
 
-  /** Up and reachable rigs of this region whose identity (zone, budget) is known. */
+  /** Up and reachable rigs of this region whose identity (zone, budget) is known and that are not draining. */
   private List<RigCapacity> usableRigs(TopologyView topology) {
     List<RigCapacity> usable = new ArrayList<>();
     for (RigView rig : topology.membersIn(region)) {
-      if (rig.status() == RigStatus.UP && rig.reachable() && rig.identity().isPresent() && notQuarantined(rig)) {
+      if (rig.status() == RigStatus.UP && rig.reachable() && rig.identity().isPresent() && notQuarantined(rig)
+          && notDraining(rig)) {
         RigIdentity identity = rig.identity().get();
         usable.add(new RigCapacity(rig.address().toString(), identity.zone(), identity.modelMemoryBytes(),
             rig.ownerOrAddress()));
@@ -259,6 +264,32 @@ public final class PlacementController extends AbstractBehavior<PlacementControl
     return !quarantine.isQuarantined(rig.address().toString());
   }
 
+  /** A draining rig (this incarnation of it) takes no replicas; the policy replaces those it holds. */
+  private boolean notDraining(RigView rig) {
+    for (Member m : Cluster.get(getContext().getSystem()).state().getMembers()) {
+      if (m.address().equals(rig.address())) return !RigDrains.get(getContext().getSystem()).draining(m.uniqueAddress());
+    }
+    return true;
+  }
+
+  /** Addresses of this region's Up and reachable rigs that are draining: they serve until replaced. */
+  private Set<String> drainingRigs(TopologyView topology) {
+    Set<String> draining = new HashSet<>();
+    for (RigView rig : topology.membersIn(region)) {
+      if (rig.status() == RigStatus.UP && rig.reachable() && !notDraining(rig)) draining.add(rig.address().toString());
+    }
+    return draining;
+  }
+
+  /** The rig each of the region's replicas reports itself ready on. */
+  private Map<ReplicaId, String> readyAt() {
+    Map<ReplicaId, String> ready = new HashMap<>();
+    statuses.forEach((entityId, status) -> {
+      if (status.state() == ReplicaState.READY && ReplicaId.isValid(entityId)) ready.put(ReplicaId.parse(entityId), status.address());
+    });
+    return ready;
+  }
+
   /** Makes the map under {@code key} equal {@code entries}, touching only what differs. */
   private void write(Key<LWWMap<String, String>> key, Map<String, String> entries) {
     replicator.tell(LocalMapWrite.update(key, selfNode, getContext().getSystem().ignoreRef(), (existing, write) -> {
@@ -269,12 +300,16 @@ public final class PlacementController extends AbstractBehavior<PlacementControl
     }));
   }
 
-  /** Tells Cluster Sharding where replicas belong; it moves them at its next rebalance. */
+  /**
+   * Tells Cluster Sharding where replicas belong; it moves them at its next rebalance. A draining
+   * rig counts as live here: it hands its shards over like any rig that is Up.
+   */
   private void allocate() {
     Set<String> usable = new HashSet<>();
     rigs.forEach(rig -> usable.add(rig.address()));
     // A quarantined rig is alive and hands its replicas off like any other: not a dead rig to wait out.
     quarantine.current().keySet().stream().filter(this::upAndReachable).forEach(usable::add);
+    usable.addAll(drainingRigs(view));
     ActorRef<Command> self = getContext().getSelf();
     allocation.tell(assigned, usable, statuses).ifPresent(told -> told.written().whenComplete((done, error) -> {
       if (error != null) self.tell(new AllocationNotWritten(told.entityIds(), error));

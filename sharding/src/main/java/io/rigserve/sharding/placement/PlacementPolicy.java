@@ -21,6 +21,11 @@ import java.util.TreeMap;
  * {@code maxMoves} replicas from the fullest rig to the emptiest when their load differs by more
  * than {@code imbalance} (bounded rebalancing when rigs join). What cannot be placed is listed
  * with the reason. Deterministic: the same input gives the same placement on any rig.
+ *
+ * <p>Replicas on rigs that are leaving (draining) move make-before-break: a stand-in under a new
+ * replica number is placed on a usable rig, and the leaving replica stays where it is, serving,
+ * until every usable replica of its partition is ready. A replica number is only a name: the
+ * replicas kept are those of the partition on usable rigs, whatever their numbers.
  */
 public final class PlacementPolicy {
 
@@ -34,6 +39,16 @@ public final class PlacementPolicy {
 
   public Placement place(String region, List<Deployment> deployments, List<RigCapacity> rigs,
       Map<ReplicaId, String> current) {
+    return place(region, deployments, rigs, current, Set.of(), Map.of());
+  }
+
+  /**
+   * @param rigs the rigs that may take replicas
+   * @param leaving addresses of rigs being drained: their replicas are replaced, then let go
+   * @param readyAt the rig each replica reports itself ready on
+   */
+  public Placement place(String region, List<Deployment> deployments, List<RigCapacity> rigs,
+      Map<ReplicaId, String> current, Set<String> leaving, Map<ReplicaId, String> readyAt) {
     Map<String, RigCapacity> byAddress = new HashMap<>();
     for (RigCapacity r : rigs) byAddress.put(r.address(), r);
     Map<String, Long> used = new HashMap<>();
@@ -46,26 +61,45 @@ public final class PlacementPolicy {
         .sorted(Comparator.comparing(Deployment::key)).toList();
     // Keep what is valid first, so existing replicas do not move.
     List<ReplicaId> toPlace = new ArrayList<>();
+    List<Handover> handovers = new ArrayList<>();
     for (Deployment d : mine) {
       int replicas = Math.min(d.replicasPerRegion(), rigs.size());
       for (int p = 0; p < d.partitions(); p++) {
+        if (rigs.isEmpty()) {
+          // A region's last rigs, draining, keep serving: nothing in the region could replace them.
+          List<ReplicaId> last = held(current, d, p).stream().filter(id -> leaving.contains(current.get(id))).toList();
+          last.forEach(id -> assigned.put(id, current.get(id)));
+          if (last.isEmpty()) unplaced.put(new ReplicaId(d.model(), d.version(), p, 0), "region " + region + " has no rigs");
+          continue;
+        }
+        long bytes = d.partitionBytes()[p];
         Set<String> holders = new HashSet<>();
-        for (int j = 0; j < Math.max(replicas, 1); j++) {
-          ReplicaId id = new ReplicaId(d.model(), d.version(), p, j);
-          need.put(id, d.partitionBytes()[p]);
-          if (rigs.isEmpty()) {
-            unplaced.put(id, "region " + region + " has no rigs");
-            continue;
-          }
+        Set<Integer> numbers = new HashSet<>();
+        List<ReplicaId> mineHere = new ArrayList<>();
+        List<ReplicaId> gone = new ArrayList<>();
+        for (ReplicaId id : held(current, d, p)) {
           String at = current.get(id);
-          if (at != null && byAddress.containsKey(at) && !holders.contains(at) && fits(at, d.partitionBytes()[p], byAddress, used)) {
+          if (leaving.contains(at)) {
+            gone.add(id);
+            numbers.add(id.replica()); // its stand-in takes another number: both run for a while
+          } else if (mineHere.size() < replicas && byAddress.containsKey(at) && !holders.contains(at) && fits(at, bytes, byAddress, used)) {
             assigned.put(id, at);
+            need.put(id, bytes);
             holders.add(at);
-            used.merge(at, d.partitionBytes()[p], Long::sum);
-          } else {
-            toPlace.add(id);
+            numbers.add(id.replica());
+            used.merge(at, bytes, Long::sum);
+            mineHere.add(id);
           }
         }
+        for (int number = 0; mineHere.size() < replicas; number++) {
+          if (numbers.add(number)) {
+            ReplicaId id = new ReplicaId(d.model(), d.version(), p, number);
+            need.put(id, bytes);
+            toPlace.add(id);
+            mineHere.add(id);
+          }
+        }
+        if (!gone.isEmpty()) handovers.add(new Handover(List.copyOf(mineHere), List.copyOf(gone)));
       }
     }
     for (ReplicaId id : toPlace) {
@@ -80,7 +114,22 @@ public final class PlacementPolicy {
       }
     }
     rebalance(rigs, used, assigned, need);
+    for (Handover h : handovers) {
+      boolean replaced = h.staying().stream().allMatch(id -> assigned.containsKey(id) && assigned.get(id).equals(readyAt.get(id)));
+      if (!replaced) h.gone().forEach(id -> assigned.put(id, current.get(id)));
+    }
     return new Placement(assigned, unplaced);
+  }
+
+  /** One partition's replicas on usable rigs, and those on leaving rigs that they replace. */
+  private record Handover(List<ReplicaId> staying, List<ReplicaId> gone) {}
+
+  /** The replicas of partition {@code p} of {@code d} in {@code current}, by number. */
+  private static List<ReplicaId> held(Map<ReplicaId, String> current, Deployment d, int p) {
+    return current.keySet().stream()
+        .filter(id -> id.model().equals(d.model()) && id.version().equals(d.version()) && id.partition() == p)
+        .sorted()
+        .toList();
   }
 
   private static boolean fits(String address, long bytes, Map<String, RigCapacity> rigs, Map<String, Long> used) {

@@ -58,7 +58,10 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
    */
   public record Warm() implements Command {}
 
-  /** Stop and release the runtime: the replica is no longer placed in its region. Local only. */
+  /**
+   * Stop and release the runtime: the replica is no longer placed in its region. It takes no new
+   * runs and stops once those running have answered. Local only.
+   */
   record Release() implements Command, NoSerializationVerificationNeeded {}
 
   /** A run ended on the blocking dispatcher (its caller already has the answer); never leaves this rig. */
@@ -109,6 +112,7 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
   private PartitionRuntime runtime;
   private int failures;
   private int running;
+  private boolean releasing;
 
   private PartitionReplica(
       ActorContext<Command> ctx,
@@ -140,7 +144,7 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
           host.tell(new ReplicaHost.ReplicaChanged(id, state, reason, getContext().getSelf()));
           return this;
         })
-        .onMessage(Release.class, release -> Behaviors.stopped())
+        .onMessage(Release.class, this::onRelease)
         .onMessage(RunFinished.class, this::onRunFinished)
         .onMessage(Opened.class, this::onOpened)
         .onMessage(RetryOpen.class, retry -> {
@@ -189,7 +193,7 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
       // The sender's fault, not this replica's: the gateway answers it without counting it here.
       run.answer(new StageResult.Failed(StageResult.Reason.INVALID_INPUT,
           "replica " + id + " refused the stage: " + invalid));
-    } else if (state == ReplicaState.FAILED) {
+    } else if (state == ReplicaState.FAILED || releasing) {
       notLoaded(run);
     } else if (state == ReplicaState.READY && running < settings.maxConcurrentRuns()) {
       start(run);
@@ -206,7 +210,18 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
 
   private Behavior<Command> onRunFinished(RunFinished finished) {
     running--;
+    if (releasing) return running == 0 ? Behaviors.stopped() : this;
     startQueued();
+    return this;
+  }
+
+  private Behavior<Command> onRelease(Release release) {
+    if (running == 0) return Behaviors.stopped();
+    releasing = true;
+    reason = "it is being released";
+    while (!queue.isEmpty()) {
+      notLoaded(queue.pollFirst());
+    }
     return this;
   }
 

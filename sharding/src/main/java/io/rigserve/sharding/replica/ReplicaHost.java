@@ -2,6 +2,7 @@ package io.rigserve.sharding.replica;
 
 import io.rigserve.cluster.serialization.LocalMessage;
 import io.rigserve.sharding.ddata.LocalMapWrite;
+import io.rigserve.sharding.drain.RigDrains;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -16,6 +17,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.UniqueAddress;
 import org.apache.pekko.cluster.ddata.Key;
 import org.apache.pekko.cluster.ddata.LWWMap;
 import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
@@ -35,7 +37,8 @@ import org.apache.pekko.cluster.typed.Cluster;
  *
  * <p>Each placed replica is reported by the rig it is placed on only, so two rigs never fight
  * over one entry; replicas running outside any placement (started by a request) are reported by
- * the rig that runs them.
+ * the rig that runs them. A draining rig ({@link RigDrains}) stops those: nothing may start anew
+ * on it once placement has moved a replica away (a late request through sharding would).
  */
 public final class ReplicaHost extends AbstractBehavior<ReplicaHost.Command> {
 
@@ -62,6 +65,7 @@ public final class ReplicaHost extends AbstractBehavior<ReplicaHost.Command> {
   }
 
   private final String self;
+  private final UniqueAddress selfUnique;
   private final SelfUniqueAddress selfNode;
   private final ActorRef<Replicator.Command> replicator;
   private final Key<LWWMap<String, String>> placementKey;
@@ -80,6 +84,7 @@ public final class ReplicaHost extends AbstractBehavior<ReplicaHost.Command> {
     Cluster cluster = Cluster.get(ctx.getSystem());
     String region = cluster.selfMember().dataCenter();
     this.self = cluster.selfMember().address().toString();
+    this.selfUnique = cluster.selfMember().uniqueAddress();
     DistributedData ddata = DistributedData.get(ctx.getSystem());
     this.selfNode = ddata.selfUniqueAddress();
     this.replicator = ddata.replicator();
@@ -107,6 +112,7 @@ public final class ReplicaHost extends AbstractBehavior<ReplicaHost.Command> {
         .onMessage(ReplicaStopped.class, this::onReplicaStopped)
         .onMessage(Tick.class, tick -> {
           warmMissing();
+          releaseUnplacedWhileDraining();
           return this;
         })
         .build();
@@ -167,6 +173,14 @@ public final class ReplicaHost extends AbstractBehavior<ReplicaHost.Command> {
       publish();
     }
     return this;
+  }
+
+  /** On a draining rig, stops the replicas running here that its region does not place here. */
+  private void releaseUnplacedWhileDraining() {
+    if (!RigDrains.get(getContext().getSystem()).draining(selfUnique)) return;
+    running.forEach((id, r) -> {
+      if (!placedHere.contains(id)) r.replica().tell(new PartitionReplica.Release());
+    });
   }
 
   /** Starts (through sharding) every replica placed here that does not run here yet. */

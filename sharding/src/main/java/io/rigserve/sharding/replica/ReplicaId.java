@@ -40,6 +40,16 @@ public record ReplicaId(String model, String version, int partition, int replica
     return new ReplicaId(m.group(1), m.group(2), Integer.parseInt(m.group(3)), Integer.parseInt(m.group(4)));
   }
 
+  /** Whether {@code entityId} names a replica ({@link #parse} would accept it). */
+  public static boolean isValid(String entityId) {
+    try {
+      parse(entityId);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
   @Override
   public int compareTo(ReplicaId other) {
     return ORDER.compare(this, other);

@@ -113,6 +113,43 @@ class PlacementPolicyTest {
     assertTrue(p.assigned().isEmpty() && p.unplaced().isEmpty());
   }
 
+  @Test
+  void aDrainingRigKeepsItsReplicasUntilTheirStandInsAreReadyThenLetsThemGo() {
+    Deployment d = deployment("m", 2, 1, 10 * MB, 10 * MB);
+    List<RigCapacity> all = List.of(rig("a", "z1", 100 * MB), rig("b", "z1", 100 * MB), rig("c", "z1", 100 * MB));
+    Placement before = policy.place("eu-west", List.of(d), all, Map.of());
+    String drained = before.assigned().get(new ReplicaId("m", "1", 0, 0));
+    List<RigCapacity> others = all.stream().filter(r -> !r.address().equals(drained)).toList();
+
+    Placement handover = policy.place("eu-west", List.of(d), others, before.assigned(), Set.of(drained), Map.of());
+    ReplicaId old = new ReplicaId("m", "1", 0, 0);
+    ReplicaId standIn = new ReplicaId("m", "1", 0, 1);
+    assertEquals(drained, handover.assigned().get(old), "the drained replica serves until replaced");
+    assertNotEquals(drained, handover.assigned().get(standIn));
+    assertTrue(handover.assigned().containsKey(standIn), handover.toString());
+    assertEquals(handover.assigned(),
+        policy.place("eu-west", List.of(d), others, handover.assigned(), Set.of(drained), Map.of(old, drained)).assigned(),
+        "a stand-in not ready yet keeps the old replica");
+
+    Map<ReplicaId, String> ready = new HashMap<>();
+    handover.assigned().forEach(ready::put);
+    Placement after = policy.place("eu-west", List.of(d), others, handover.assigned(), Set.of(drained), ready);
+    assertTrue(after.assigned().values().stream().noneMatch(drained::equals), after.toString());
+    assertEquals(handover.assigned().get(standIn), after.assigned().get(standIn));
+    assertEquals(2, after.assigned().size());
+    assertEquals(after.assigned(), policy.place("eu-west", List.of(d), others, after.assigned()).assigned(),
+        "the stand-in keeps its number once the drain is over");
+  }
+
+  @Test
+  void theLastRigOfARegionKeepsServingWhileItDrains() {
+    Deployment d = deployment("m", 1, 1, 10 * MB);
+    Placement alone = policy.place("af-south", List.of(d), List.of(rig("a", "z1", 100 * MB)), Map.of());
+    Placement draining = policy.place("af-south", List.of(d), List.of(), alone.assigned(), Set.of("a"), Map.of());
+    assertEquals(alone.assigned(), draining.assigned());
+    assertTrue(draining.unplaced().isEmpty());
+  }
+
   static Deployment deployment(String model, int partitions, int replicas, long... bytes) {
     String[] shas = new String[partitions];
     Arrays.fill(shas, "sha");
