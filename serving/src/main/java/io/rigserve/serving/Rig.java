@@ -23,6 +23,8 @@ import io.rigserve.serving.api.grpc.RepositoryControl;
 import io.rigserve.serving.api.rest.RestApi;
 import io.rigserve.serving.demo.DemoModels;
 import io.rigserve.serving.inference.InferenceService;
+import io.rigserve.serving.metrics.MetricsEndpoint;
+import io.rigserve.serving.metrics.MetricsSettings;
 import io.rigserve.serving.repository.ClusterPresence;
 import io.rigserve.serving.repository.ModelRepository;
 import io.rigserve.serving.repository.ModelUpload;
@@ -103,9 +105,11 @@ public final class Rig {
   private final ServerBinding http;
   private final ServerBinding grpc;
   private final int managementPort;
+  private final Optional<MetricsEndpoint> metrics;
 
   private Rig(RigCluster cluster, ServingSettings settings, ModelRepository repository, ServerBinding http,
-      ServerBinding grpc, int managementPort) {
+      ServerBinding grpc, int managementPort, Optional<MetricsEndpoint> metrics) {
+    this.metrics = metrics;
     this.cluster = cluster;
     this.settings = settings;
     this.repository = repository;
@@ -190,6 +194,8 @@ public final class Rig {
           new PipelineRouter(new CountedStageTargets(new ShardedStageTargets(sharding, directory, topology, routingStats,
               silentAfter(clusterSettings)), statistics), settings.attemptTimeout(), routingJournal),
           settings.defaultTimeout(), settings.maxTimeout(), ready, statistics);
+      Optional<MetricsEndpoint> metrics = MetricsEndpoint.start(MetricsSettings.from(full), settings.httpHost(), system,
+          new MetricsEndpoint.Sources(statistics, routingStats, routingJournal, topology, directory));
       ModelUpload upload = new ModelUpload(repository, blocking, Materializer.matFromSystem(system),
           settings.maxUploadsInFlight(), settings.maxDiskBytes());
       RestApi rest = new RestApi(service, repository, upload, blocking, settings.maxRequestBytes(), settings.maxUploadBytes(),
@@ -246,7 +252,7 @@ public final class Rig {
       return dataPlane.thenCompose(d -> {
         d.addToCoordinatedShutdown(DRAIN, system);
         return clients;
-      }).thenCombine(management, (bindings, port) -> new Rig(cluster, settings, repository, bindings[0], bindings[1], port))
+      }).thenCombine(management, (bindings, port) -> new Rig(cluster, settings, repository, bindings[0], bindings[1], port, metrics))
       .whenComplete((r, error) -> {
         if (error != null) system.terminate();
       });
@@ -375,6 +381,11 @@ public final class Rig {
 
   public int managementPort() {
     return managementPort;
+  }
+
+  /** The port of /metrics; empty when metrics are off. */
+  public Optional<Integer> metricsPort() {
+    return metrics.map(MetricsEndpoint::port);
   }
 
   public ServingSettings settings() {
