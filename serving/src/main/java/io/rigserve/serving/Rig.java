@@ -25,6 +25,7 @@ import io.rigserve.serving.demo.DemoModels;
 import io.rigserve.serving.inference.InferenceService;
 import io.rigserve.serving.metrics.MetricsEndpoint;
 import io.rigserve.serving.metrics.MetricsSettings;
+import io.rigserve.serving.metrics.RequestLatency;
 import io.rigserve.serving.repository.ClusterPresence;
 import io.rigserve.serving.repository.ModelRepository;
 import io.rigserve.serving.repository.ModelUpload;
@@ -189,13 +190,14 @@ public final class Rig {
           && directory.snapshot().onRig(self).stream().allMatch(r -> r.isReady())
           && repository.index().stream().noneMatch(v -> v.state() == VersionState.LOADING);
       ReadinessConditions.get(system).add("replicas-loaded", () -> CompletableFuture.completedFuture(ready.getAsBoolean()));
-      InferenceStatistics statistics = new InferenceStatistics();
+      RequestLatency latency = new RequestLatency();
+      InferenceStatistics statistics = new InferenceStatistics(latency);
       InferenceService service = new InferenceService(catalog,
           new PipelineRouter(new CountedStageTargets(new ShardedStageTargets(sharding, directory, topology, routingStats,
               silentAfter(clusterSettings)), statistics), settings.attemptTimeout(), routingJournal),
           settings.defaultTimeout(), settings.maxTimeout(), ready, statistics);
       Optional<MetricsEndpoint> metrics = MetricsEndpoint.start(MetricsSettings.from(full), settings.httpHost(), system,
-          new MetricsEndpoint.Sources(statistics, routingStats, routingJournal, topology, directory));
+          new MetricsEndpoint.Sources(statistics, latency, routingStats, routingJournal, topology, directory));
       ModelUpload upload = new ModelUpload(repository, blocking, Materializer.matFromSystem(system),
           settings.maxUploadsInFlight(), settings.maxDiskBytes());
       RestApi rest = new RestApi(service, repository, upload, blocking, settings.maxRequestBytes(), settings.maxUploadBytes(),

@@ -31,8 +31,8 @@ public final class MetricsEndpoint {
   }
 
   /** The sources a scrape reads: this gateway's statistics and routing state, the topology and the replicas. */
-  public record Sources(InferenceStatistics statistics, RoutingStats routing, RoutingJournal journal,
-      TopologyCache topology, ReplicaDirectory directory) {}
+  public record Sources(InferenceStatistics statistics, RequestLatency latency, RoutingStats routing,
+      RoutingJournal journal, TopologyCache topology, ReplicaDirectory directory) {}
 
   /** Binds {@code host:port} (when enabled) for {@code system}'s lifetime; empty when metrics are off. */
   public static Optional<MetricsEndpoint> start(MetricsSettings settings, String host, ActorSystem<?> system,
@@ -40,6 +40,7 @@ public final class MetricsEndpoint {
     if (!settings.enabled()) return Optional.empty();
     PrometheusRegistry registry = new PrometheusRegistry();
     registry.register(new TritonMetrics(sources.statistics()));
+    registry.register(sources.latency().histogram());
     registry.register(new GeoMetrics(sources.statistics(), sources.routing(), sources.journal(), sources.topology(),
         sources.directory()));
     JvmMetrics.builder().register(registry);

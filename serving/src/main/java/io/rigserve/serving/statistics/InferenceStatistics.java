@@ -80,7 +80,21 @@ public final class InferenceStatistics {
     final Map<StageKey, StageCounters> stages = new ConcurrentHashMap<>();
   }
 
+  /** Told each request's outcome and time as it is counted (a latency histogram, for one). */
+  public interface Listener {
+    void requestDone(String model, String version, boolean succeeded, long nanos);
+  }
+
   private final Map<VersionKey, VersionCounters> versions = new ConcurrentHashMap<>();
+  private final Listener listener;
+
+  public InferenceStatistics() {
+    this((model, version, succeeded, nanos) -> {});
+  }
+
+  public InferenceStatistics(Listener listener) {
+    this.listener = listener;
+  }
 
   /** A request of {@code model@version} is under way: pending until {@link #succeeded} or {@link #failed} counts it. */
   public void started(String model, String version) {
@@ -99,6 +113,7 @@ public final class InferenceStatistics {
     c.inferences.add(inferences);
     c.executions.increment();
     c.lastInferenceMillis = System.currentTimeMillis();
+    listener.requestDone(model, version, true, phases.totalNs());
   }
 
   /**
@@ -111,6 +126,7 @@ public final class InferenceStatistics {
     c.fail.add(nanos);
     c.failuresByReason.computeIfAbsent(reason, r -> new LongAdder()).increment();
     c.lastInferenceMillis = System.currentTimeMillis();
+    listener.requestDone(model, version, false, nanos);
   }
 
   /** A stage attempt of {@code partition} in {@code region} answered ({@code ok}) or failed, after {@code nanos}. */

@@ -81,6 +81,17 @@ class MetricsEndpointTest {
     assertFalse(scrape.samples("nv_inference_request_success_total").stream()
         .anyMatch(s -> s.labels.get("model").equals("mlp")), "a model with no request has no series yet");
 
+    assertEquals("histogram", scrape.types.get("rigserve_request_duration_seconds"));
+    Map<String, String> answered = Map.of("model", "cast", "version", "1", "outcome", "success");
+    assertEquals(ANSWERED, scrape.value("rigserve_request_duration_seconds_count", answered));
+    assertEquals(1, scrape.value("rigserve_request_duration_seconds_count",
+        Map.of("model", "cast", "version", "1", "outcome", "failure")));
+    assertEquals(ANSWERED, scrape.value("rigserve_request_duration_seconds_bucket",
+        Map.of("model", "cast", "version", "1", "outcome", "success", "le", "+Inf")));
+    assertEquals(total / 1e6, scrape.value("rigserve_request_duration_seconds_sum", answered)
+        + scrape.value("rigserve_request_duration_seconds_sum", Map.of("model", "cast", "version", "1", "outcome", "failure")),
+        1e-3, "the histogram and Triton's duration count the same requests");
+
     String region = rig.rig.rigSettings().region();
     assertEquals(ANSWERED, scrape.value("rigserve_stage_attempts_total", Map.of("model", "cast", "version", "1",
         "partition", "0", "region", region, "outcome", "success")), "the bad request never reached a replica");
