@@ -55,7 +55,7 @@ for r in $(seq 0 $((regions - 1))); do
     RIGSERVE_REGION=${names[$r]} RIGSERVE_ZONE="${names[$r]}-$((m % 2))" \
     RIGSERVE_LATITUDE=$lat RIGSERVE_LONGITUDE=$lon \
     RIGSERVE_PORT=$base RIGSERVE_HTTP_PORT=$((base + 1)) RIGSERVE_GRPC_PORT=$((base + 2)) \
-    RIGSERVE_MANAGEMENT_PORT=$((base + 3)) RIGSERVE_DATA_PLANE_PORT=$((base + 4)) RIGSERVE_SEED_NODES=$seeds \
+    RIGSERVE_MANAGEMENT_PORT=$((base + 3)) RIGSERVE_DATA_PLANE_PORT=$((base + 4)) RIGSERVE_METRICS_PORT=$((base + 5)) RIGSERVE_SEED_NODES=$seeds \
     RIGSERVE_REPOSITORY="$state/$name/models" \
       java -Xmx768m -XX:+UseSerialGC -jar "$jar" > "$state/$name.log" 2>&1 &
     echo $! >> "$state/pids"

@@ -36,6 +36,9 @@ import io.rigserve.serving.deploy.ModelDeployments;
 import io.rigserve.serving.drain.DrainSettings;
 import io.rigserve.serving.drain.RigDrain;
 import io.rigserve.serving.inference.InferenceService;
+import io.rigserve.serving.metrics.MetricsEndpoint;
+import io.rigserve.serving.metrics.MetricsSettings;
+import io.rigserve.serving.metrics.RequestLatency;
 import io.rigserve.serving.model.DeploymentCache;
 import io.rigserve.serving.model.ModelCatalog;
 import io.rigserve.serving.partition.OnnxPartitioner;
@@ -110,14 +113,14 @@ public final class Rig {
   private record Settings(Config config, RigSettings rig, ClusterSettings cluster, ServingSettings serving,
       RuntimeSettings runtime, SecuritySettings security, PlacementSettings placement, ReplicaSettings replica,
       RoutingSettings routing, TracingSettings tracing, GrpcSettings grpc, TrustSettings trust,
-      DrainSettings drain, DashboardSettings dashboard) {
+      DrainSettings drain, DashboardSettings dashboard, MetricsSettings metrics) {
     static Settings from(Config config) {
       ClusterSettings cluster = ClusterSettings.from(config);
       return new Settings(config, RigSettings.from(config), cluster, ServingSettings.from(config),
           RuntimeSettings.from(config), SecuritySettings.from(config), PlacementSettings.from(config),
           ReplicaSettings.from(config), RoutingSettings.from(config, cluster), TracingSettings.from(config),
           GrpcSettings.from(config), TrustSettings.from(config),
-          DrainSettings.from(config), DashboardSettings.from(config));
+          DrainSettings.from(config), DashboardSettings.from(config), MetricsSettings.from(config));
     }
   }
 
@@ -125,7 +128,7 @@ public final class Rig {
   private record Core(InferenceService service, ModelRepository repository, ModelDeployments deployments,
       ModelCatalog catalog, ReplicaDirectory directory, RigReadiness readiness, ArtifactStore artifacts,
       Optional<RigTls> clusterTls, Executor blocking, RoutingStats routingStats, RoutingJournal routingJournal,
-      RequestTracer tracer, StageVerifier verifier) {}
+      RequestTracer tracer, StageVerifier verifier, Optional<MetricsEndpoint> metrics) {}
 
   private final RigCluster cluster;
   private final ServingSettings settings;
@@ -133,9 +136,11 @@ public final class Rig {
   private final ServerBinding http;
   private final ServerBinding grpc;
   private final int managementPort;
+  private final Optional<MetricsEndpoint> metrics;
 
   private Rig(RigCluster cluster, ServingSettings settings, ModelDeployments deployments, ServerBinding http,
-      ServerBinding grpc, int managementPort) {
+      ServerBinding grpc, int managementPort, Optional<MetricsEndpoint> metrics) {
+    this.metrics = metrics;
     this.cluster = cluster;
     this.settings = settings;
     this.deployments = deployments;
@@ -217,7 +222,8 @@ public final class Rig {
             "rigserve-data-plane-unbind", () -> d.terminate(DATA_PLANE_DRAIN).thenApply(terminated -> Done.getInstance()));
         return clients;
       }).thenCombine(management, (bindings, port) ->
-          new Rig(cluster, settings.serving(), core.deployments(), bindings[0], bindings[1], port))
+          new Rig(cluster, settings.serving(), core.deployments(), bindings[0], bindings[1], port,
+              core.metrics()))
       .whenComplete((r, error) -> {
         if (error != null) system.terminate();
       });
@@ -269,7 +275,8 @@ public final class Rig {
     RoutingStats routingStats = new RoutingStats(routing.breakerFailures(), routing.breakerCoolDown());
     RoutingJournal routingJournal = new RoutingJournal();
     RequestTracer tracer = new RequestTracer(traces);
-    InferenceStatistics statistics = new InferenceStatistics();
+    RequestLatency latency = new RequestLatency();
+    InferenceStatistics statistics = new InferenceStatistics(latency);
     QuarantineRegistry quarantine = QuarantineRegistry.get(system);
     StageVerifier verifier = StageVerifier.of(system, settings.trust(), new ShardedStageTargets(sharding, directory,
         topology, routingStats, routing.silentAfter(), quarantine::isQuarantined, StageCheck.NONE), topology);
@@ -278,8 +285,10 @@ public final class Rig {
             routing.silentAfter(), quarantine::isQuarantined, verifier), statistics), routing.attemptTimeout(),
             routingJournal, tracer.tracer()),
         serving.defaultTimeout(), serving.maxTimeout(), readiness::ready, statistics);
+    Optional<MetricsEndpoint> metrics = MetricsEndpoint.start(settings.metrics(), serving.httpHost(), system,
+        new MetricsEndpoint.Sources(statistics, latency, routingStats, routingJournal, topology, directory));
     return new Core(service, repository, deployments, catalog, directory, readiness, artifacts, clusterTls, blocking,
-        routingStats, routingJournal, tracer, verifier);
+        routingStats, routingJournal, tracer, verifier, metrics);
   }
 
   /**
@@ -395,6 +404,11 @@ public final class Rig {
             "rigserve.replica.dispatcher.thread-pool-executor.fixed-pool-size",
             ReplicaSettings.from(config).maxConcurrentRuns()))
         .withFallback(config);
+  }
+
+  /** The port of /metrics; empty when metrics are off. */
+  public Optional<Integer> metricsPort() {
+    return metrics.map(MetricsEndpoint::port);
   }
 
   public ActorSystem<?> system() {

@@ -94,6 +94,7 @@ public final class GeoRig {
     e.put("RIGSERVE_GRPC_PORT", Integer.toString(base + 2));
     e.put("RIGSERVE_MANAGEMENT_PORT", Integer.toString(base + 3));
     e.put("RIGSERVE_DATA_PLANE_PORT", Integer.toString(base + 4));
+    e.put("RIGSERVE_METRICS_PORT", Integer.toString(base + 5));
     e.put("RIGSERVE_SEED_NODES", seedNodes);
     e.put("RIGSERVE_REPOSITORY", dir.resolve("models").toString());
     // The simulated WAN is private to this machine: its rigs bind transit addresses without TLS or token.

@@ -96,6 +96,7 @@ public final class InferenceService {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+    statistics.started(v.name(), v.version());
     try {
       long resolved = System.nanoTime();
       InferRequestValidator.validate(request, v.descriptor().inputs(), v.descriptor().outputs());
@@ -109,10 +110,10 @@ public final class InferenceService {
             return response;
           })
           .whenComplete((response, error) -> {
-            if (error != null) statistics.failed(v.name(), v.version(), System.nanoTime() - start);
+            if (error != null) statistics.failed(v.name(), v.version(), InferenceStatistics.reasonOf(error), System.nanoTime() - start);
           });
     } catch (RuntimeException e) {
-      statistics.failed(v.name(), v.version(), System.nanoTime() - start);
+      statistics.failed(v.name(), v.version(), InferenceStatistics.reasonOf(e), System.nanoTime() - start);
       return CompletableFuture.failedFuture(e);
     }
   }

@@ -1,5 +1,6 @@
 package io.rigserve.serving.statistics;
 
+import io.rigserve.serving.error.ServingException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -73,15 +74,37 @@ public final class InferenceStatistics {
     final Counter computeOutput = new Counter();
     final LongAdder inferences = new LongAdder();
     final LongAdder executions = new LongAdder();
+    final LongAdder pending = new LongAdder();
+    final Map<String, LongAdder> failuresByReason = new ConcurrentHashMap<>();
     volatile long lastInferenceMillis;
     final Map<StageKey, StageCounters> stages = new ConcurrentHashMap<>();
   }
 
+  /** Told each request's outcome and time as it is counted (a latency histogram, for one). */
+  public interface Listener {
+    void requestDone(String model, String version, boolean succeeded, long nanos);
+  }
+
   private final Map<VersionKey, VersionCounters> versions = new ConcurrentHashMap<>();
+  private final Listener listener;
+
+  public InferenceStatistics() {
+    this((model, version, succeeded, nanos) -> {});
+  }
+
+  public InferenceStatistics(Listener listener) {
+    this.listener = listener;
+  }
+
+  /** A request of {@code model@version} is under way: pending until {@link #succeeded} or {@link #failed} counts it. */
+  public void started(String model, String version) {
+    counters(model, version).pending.increment();
+  }
 
   /** A request of {@code model@version} answered; {@code inferences} is its batch size (1 when the model does not batch). */
   public void succeeded(String model, String version, Phases phases, long inferences) {
     VersionCounters c = counters(model, version);
+    c.pending.decrement();
     c.success.add(phases.totalNs());
     c.queue.add(phases.queueNs());
     c.computeInput.add(phases.computeInputNs());
@@ -90,13 +113,20 @@ public final class InferenceStatistics {
     c.inferences.add(inferences);
     c.executions.increment();
     c.lastInferenceMillis = System.currentTimeMillis();
+    listener.requestDone(model, version, true, phases.totalNs());
   }
 
-  /** A request of {@code model@version} failed after {@code nanos}. */
-  public void failed(String model, String version, long nanos) {
+  /**
+   * A request of {@code model@version} failed after {@code nanos}, for {@code reason} (one of a
+   * few fixed words, such as an error kind's name, so that the reasons stay few).
+   */
+  public void failed(String model, String version, String reason, long nanos) {
     VersionCounters c = counters(model, version);
+    c.pending.decrement();
     c.fail.add(nanos);
+    c.failuresByReason.computeIfAbsent(reason, r -> new LongAdder()).increment();
     c.lastInferenceMillis = System.currentTimeMillis();
+    listener.requestDone(model, version, false, nanos);
   }
 
   /** A stage attempt of {@code partition} in {@code region} answered ({@code ok}) or failed, after {@code nanos}. */
@@ -115,6 +145,35 @@ public final class InferenceStatistics {
     return new VersionStatistics(model, version, c.lastInferenceMillis, c.inferences.sum(), c.executions.sum(),
         c.success.read(), c.fail.read(), c.queue.read(), c.computeInput.read(), c.computeInfer.read(),
         c.computeOutput.read(), List.copyOf(partitions));
+  }
+
+  /** The reason a request failed with {@code error}: its error kind in lower case, else {@code other}. */
+  public static String reasonOf(Throwable error) {
+    Throwable e = error;
+    while (e instanceof java.util.concurrent.CompletionException && e.getCause() != null) e = e.getCause();
+    return e instanceof ServingException s ? s.kind().name().toLowerCase(java.util.Locale.ROOT) : "other";
+  }
+
+  /** The statistics of every version that has had a request, by model and version. */
+  public List<VersionStatistics> all() {
+    return versions.keySet().stream()
+        .sorted(Comparator.comparing(VersionKey::model).thenComparing(VersionKey::version))
+        .map(k -> of(k.model(), k.version()))
+        .toList();
+  }
+
+  /** Requests of {@code model@version} started and not yet answered. */
+  public long pending(String model, String version) {
+    VersionCounters c = versions.get(new VersionKey(model, version));
+    return c == null ? 0 : Math.max(0, c.pending.sum());
+  }
+
+  /** Failed requests of {@code model@version} by reason. */
+  public Map<String, Long> failuresByReason(String model, String version) {
+    VersionCounters c = versions.get(new VersionKey(model, version));
+    Map<String, Long> out = new java.util.TreeMap<>();
+    if (c != null) c.failuresByReason.forEach((reason, count) -> out.put(reason, count.sum()));
+    return out;
   }
 
   /** Forgets every version {@code deployed} rejects (unloaded ones), so counters stay bounded by what is deployed. */
