@@ -278,8 +278,10 @@ public final class Rig {
     RequestLatency latency = new RequestLatency();
     InferenceStatistics statistics = new InferenceStatistics(latency);
     QuarantineRegistry quarantine = QuarantineRegistry.get(system);
+    // Checks keep their own stats: /admin/routing and the breakers speak of the requests' stages only.
+    RoutingStats checkStats = new RoutingStats(routing.breakerFailures(), routing.breakerCoolDown());
     StageVerifier verifier = StageVerifier.of(system, settings.trust(), new ShardedStageTargets(sharding, directory,
-        topology, routingStats, routing.silentAfter(), quarantine::isQuarantined, StageCheck.NONE), topology);
+        topology, checkStats, routing.silentAfter(), quarantine::isQuarantined, StageCheck.NONE), topology);
     InferenceService service = new InferenceService(catalog,
         new PipelineRouter(new CountedStageTargets(new ShardedStageTargets(sharding, directory, topology, routingStats,
             routing.silentAfter(), quarantine::isQuarantined, verifier), statistics), routing.attemptTimeout(),

@@ -50,15 +50,19 @@ public final class StageVerifier implements StageCheck {
   private final QuarantineRegistry quarantine;
   private final String self;
   private final RandomGenerator random;
+  private final String ownRegion;
   private final Semaphore inFlight;
 
   /**
    * @param checkers the replicas of a partition, best first, whose answers are not checked again
    * @param ownerOf the owner of the rig at an address
    * @param self this gateway's address, named in the quarantines it decides
+   * @param ownRegion this gateway's region, where checks go when another owner serves there
    */
   public StageVerifier(TrustSettings settings, TrustLedger ledger, StageTargets checkers,
-      Function<String, String> ownerOf, QuarantineRegistry quarantine, String self, RandomGenerator random) {
+      Function<String, String> ownerOf, QuarantineRegistry quarantine, String self, String ownRegion,
+      RandomGenerator random) {
+    this.ownRegion = ownRegion;
     this.settings = settings;
     this.sampling = new SamplingPolicy(settings);
     this.ledger = ledger;
@@ -76,7 +80,8 @@ public final class StageVerifier implements StageCheck {
   public static StageVerifier of(ActorSystem<?> system, TrustSettings settings, StageTargets checkers, TopologyCache topology) {
     Function<String, String> ownerOf = address -> owner(topology, address);
     return new StageVerifier(settings, new TrustLedger(settings.agreementsPerStrike()), checkers, ownerOf,
-        QuarantineRegistry.get(system), Cluster.get(system).selfMember().address().toString(), new Random());
+        QuarantineRegistry.get(system), Cluster.get(system).selfMember().address().toString(),
+        Cluster.get(system).selfMember().dataCenter(), new Random());
   }
 
   /** The owner the rig at {@code address} announced; a rig not (yet) in the view counts as its own owner. */
@@ -226,16 +231,20 @@ public final class StageVerifier implements StageCheck {
   }
 
   /**
-   * A replica of the partition on a rig whose owner is none of {@code owners}, drawn at random: the
-   * checks spread over every other owner, and no rig can stay out of them by looking slow.
+   * A replica of the partition on a rig whose owner is none of {@code owners}, drawn at random among
+   * those of this gateway's region when it has any, else of the nearest region that has (candidates
+   * come nearest first): the checks stay off the WAN where they can, spread over every other owner
+   * there, and no rig can stay out of them by looking slow.
    */
   private Optional<StageTarget> other(ReplicaId replica, Set<String> owners) {
     List<StageTarget> others = checkers.candidates(replica.model(), replica.version(), replica.partition()).stream()
         .filter(t -> t.rig().isPresent() && !owners.contains(ownerOf.apply(t.rig().get())))
         .toList();
     if (others.isEmpty()) return Optional.empty();
+    String nearest = others.stream().anyMatch(t -> t.region().equals(ownRegion)) ? ownRegion : others.get(0).region();
+    List<StageTarget> near = others.stream().filter(t -> t.region().equals(nearest)).toList();
     synchronized (random) {
-      return Optional.of(others.get(random.nextInt(others.size())));
+      return Optional.of(near.get(random.nextInt(near.size())));
     }
   }
 

@@ -130,7 +130,7 @@ class StageVerifierTest {
     for (Replica r : replicas) owners.put(r.rig, r.rig.substring(0, r.rig.indexOf('-')));
     return new StageVerifier(trust, new TrustLedger(trust.agreementsPerStrike()),
         (m, v, p) -> new ArrayList<StageTarget>(replicas), a -> owners.getOrDefault(a, a), quarantine, "gateway",
-        new Random(1));
+        "us-east", new Random(1));
   }
 
   private static StageInput input(float first) {
