@@ -42,6 +42,7 @@ import io.rigserve.serving.metrics.RequestLatency;
 import io.rigserve.serving.model.DeploymentCache;
 import io.rigserve.serving.model.ModelCatalog;
 import io.rigserve.serving.partition.OnnxPartitioner;
+import io.rigserve.serving.partition.PartitionSettings;
 import io.rigserve.serving.repository.ClusterPresence;
 import io.rigserve.serving.repository.ModelRepository;
 import io.rigserve.serving.repository.ModelUpload;
@@ -265,7 +266,7 @@ public final class Rig {
     ModelRepository repository = new ModelRepository(serving.repositoryPath(),
         new TrialLoad(TrialLoadSettings.from(settings.config()), settings.runtime()));
     ModelCatalog catalog = new ModelCatalog(deployed, directory, topology, repository::hasModel);
-    ModelDeployer deployer = new ModelDeployer(runtime, new OnnxPartitioner(runtime), artifacts,
+    ModelDeployer deployer = new ModelDeployer(runtime, new OnnxPartitioner(runtime, PartitionSettings.from(settings.config())), artifacts,
         settings.rig().dataPlaneUrl(), topology);
     ModelDeployments deployments = new ModelDeployments(system, repository, deployer, catalog, blocking, serving.loadTimeout());
     RigReadiness readiness = new RigReadiness(system, directory, deployments, catalog);

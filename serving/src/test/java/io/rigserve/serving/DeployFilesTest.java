@@ -87,6 +87,10 @@ class DeployFilesTest {
     }
     assertTrue(pod.path("spec").path("securityContext").path("runAsNonRoot").asBoolean());
     assertEquals("None", byKind.get("Service").path("spec").path("clusterIP").asText(), "the Service is headless");
+    Map<String, Integer> servicePorts = new HashMap<>();
+    byKind.get("Service").path("spec").path("ports").forEach(p -> servicePorts.put(p.get("name").asText(), p.get("port").asInt()));
+    assertEquals(ports, servicePorts, "the Service names the pods' ports alike");
+    assertEquals(DEFAULTS.getInt("rigserve.metrics.port"), ports.get("metrics"), "Prometheus scrapes this port name");
     assertTrue(byKind.get("Role").toString().contains("\"pods\"") && byKind.get("Role").toString().contains("\"list\""));
   }
 
@@ -126,11 +130,11 @@ class DeployFilesTest {
     assertFalse(output.contains("rigserve.service:"), "systemd-analyze complains about the unit: " + output);
   }
 
-  /** The ports a rig listens on by default: Artery, management, data plane, REST, gRPC. */
+  /** The ports a rig listens on by default: Artery, management, data plane, REST, gRPC, metrics. */
   private static Set<Integer> rigPorts() {
     return new TreeSet<>(List.of(DEFAULTS.getInt("rigserve.node.port"), DEFAULTS.getInt("rigserve.management.port"),
         DEFAULTS.getInt("rigserve.node.data-plane-port"), DEFAULTS.getInt("rigserve.serving.http-port"),
-        DEFAULTS.getInt("rigserve.serving.grpc-port")));
+        DEFAULTS.getInt("rigserve.serving.grpc-port"), DEFAULTS.getInt("rigserve.metrics.port")));
   }
 
   private static Set<String> variables(String text) {

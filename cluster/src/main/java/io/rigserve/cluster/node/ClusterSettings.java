@@ -67,7 +67,7 @@ public record ClusterSettings(
     // it: otherwise one crashed rig could get its whole region downed from outside.
     Duration settle = s.acceptableHeartbeatPause().plus(s.stableAfter());
     if (s.regionDownGrace().compareTo(settle) <= 0) {
-      throw c.invalid("region-down-grace", config.getString("rigserve.cluster.region-down-grace"),
+      throw c.invalid("region-down-grace", c.string("region-down-grace"),
           "a duration longer than failure-detector.acceptable-heartbeat-pause + "
               + "split-brain-resolver.stable-after (" + settle.toMillis() + "ms)");
     }

@@ -2,7 +2,6 @@ package io.rigserve.cluster.node;
 
 import com.typesafe.config.Config;
 import io.rigserve.cluster.security.SecuritySettings;
-import io.rigserve.cluster.settings.InvalidSetting;
 import io.rigserve.cluster.settings.SettingsReader;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,13 +65,7 @@ public record RigSettings(
     String managementBindHost = management.string("bind-host").trim();
     managementBindHost = managementBindHost.isEmpty() ? bindHost : managementBindHost;
     int managementPort = port(management, "port");
-    List<SeedNode> seeds;
-    try {
-      seeds = seeds(node.string("seed-nodes"));
-    } catch (IllegalArgumentException e) {
-      throw node.invalid("seed-nodes", node.string("seed-nodes"),
-          "a comma-separated list of host:port (the seeds' Artery ports)");
-    }
+    List<SeedNode> seeds = seeds(node, "seed-nodes");
     return new RigSettings(
         node.string("system-name"), region, zone, latitude, longitude, memory, host, port, seeds,
         bindHost, bindPort, managementBindHost, managementPort, port(node, "data-plane-port"),
@@ -107,7 +100,8 @@ public record RigSettings(
   }
 
   /** Parses "host:port,host:port"; empty means: this rig starts a new cluster. */
-  static List<SeedNode> seeds(String value) {
+  private static List<SeedNode> seeds(SettingsReader c, String key) {
+    String value = c.string(key);
     List<SeedNode> seeds = new ArrayList<>();
     for (String part : value.split(",")) {
       String s = part.trim();
@@ -122,8 +116,7 @@ public record RigSettings(
         }
       }
       if (port < 1 || port > 65535) {
-        throw new InvalidSetting("rigserve.node.seed-nodes", value,
-            "a comma-separated list of host:port (the seeds' Artery ports)");
+        throw c.invalid(key, value, "a comma-separated list of host:port (the seeds' Artery ports)");
       }
       seeds.add(new SeedNode(s.substring(0, colon), port));
     }

@@ -1,8 +1,7 @@
 package io.rigserve.cluster.security;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
-import io.rigserve.cluster.settings.InvalidSetting;
+import io.rigserve.cluster.settings.SettingsReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,23 +30,23 @@ public record SecuritySettings(
   public static final String KEY_FILE = "rig.key";
 
   public static SecuritySettings from(Config config) {
-    Config c = config.getConfig("rigserve.security");
+    SettingsReader c = new SettingsReader(config, "rigserve.security");
     return new SecuritySettings(
         folder(c, "tls-dir"),
         folder(c, "client-tls-dir"),
         file(c, "api-keys-file"),
         file(c, "admin-token-file"),
         insecure(c),
-        positive(c, "tls-reload-interval"));
+        c.duration("tls-reload-interval"));
   }
 
   /** A boolean that also takes {@code 1} and {@code 0}, as {@code RIGSERVE_INSECURE=1} is written. */
-  private static boolean insecure(Config c) {
-    String value = c.getString("insecure").strip().toLowerCase();
+  private static boolean insecure(SettingsReader c) {
+    String value = c.string("insecure").strip().toLowerCase();
     return switch (value) {
       case "1", "on", "true", "yes" -> true;
       case "0", "off", "false", "no", "" -> false;
-      default -> throw new InvalidSetting("rigserve.security.insecure", value, "on or off (1 or 0)");
+      default -> throw c.invalid("insecure", value, "on or off (1 or 0)");
     };
   }
 
@@ -56,38 +55,24 @@ public record SecuritySettings(
     return tlsDir.map(dir -> dir.resolve(name).toAbsolutePath());
   }
 
-  private static Duration positive(Config c, String key) {
-    Duration value;
-    try {
-      value = c.getDuration(key);
-    } catch (ConfigException e) {
-      value = Duration.ZERO;
-    }
-    if (value.isNegative() || value.isZero()) {
-      throw new InvalidSetting("rigserve.security." + key, c.getValue(key).unwrapped(),
-          "a duration greater than zero, such as 30s or 5m");
-    }
-    return value;
-  }
-
-  private static Optional<Path> folder(Config c, String key) {
+  private static Optional<Path> folder(SettingsReader c, String key) {
     Optional<Path> path = path(c, key);
     if (path.isPresent() && !Files.isDirectory(path.get())) {
-      throw new InvalidSetting("rigserve.security." + key, path.get(), "an existing folder");
+      throw c.invalid(key, path.get(), "an existing folder");
     }
     return path;
   }
 
-  private static Optional<Path> file(Config c, String key) {
+  private static Optional<Path> file(SettingsReader c, String key) {
     Optional<Path> path = path(c, key);
     if (path.isPresent() && !Files.isRegularFile(path.get())) {
-      throw new InvalidSetting("rigserve.security." + key, path.get(), "an existing file");
+      throw c.invalid(key, path.get(), "an existing file");
     }
     return path;
   }
 
-  private static Optional<Path> path(Config c, String key) {
-    String value = c.getString(key).trim();
+  private static Optional<Path> path(SettingsReader c, String key) {
+    String value = c.string(key).trim();
     return value.isEmpty() ? Optional.empty() : Optional.of(Path.of(value));
   }
 }

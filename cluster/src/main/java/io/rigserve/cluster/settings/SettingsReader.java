@@ -89,14 +89,24 @@ public final class SettingsReader {
     }
   }
 
+  /** A size strictly greater than zero. */
   public long bytes(String key, String accepted) {
+    return bytes(key, 1, accepted);
+  }
+
+  /** A size of zero or more, for settings where 0 means "none" or "unbounded". */
+  public long bytesOrZero(String key, String accepted) {
+    return bytes(key, 0, accepted);
+  }
+
+  private long bytes(String key, long min, String accepted) {
     long value;
     try {
       value = section.getBytes(key);
     } catch (ConfigException.BadValue | ConfigException.WrongType e) {
       throw invalid(key, raw(key), accepted);
     }
-    if (value <= 0) {
+    if (value < min) {
       throw invalid(key, value, accepted);
     }
     return value;

@@ -8,6 +8,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.rigserve.cluster.settings.InvalidSetting;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SettingsTest {
@@ -106,7 +107,36 @@ class SettingsTest {
   }
 
   @Test
+  void anInsecureSwitchThatIsNeitherOnNorOffFailsNamingTheSetting() {
+    InvalidSetting e = refused("rigserve.security.insecure = maybe");
+    assertEquals("rigserve.security.insecure", e.key());
+    assertTrue(e.getMessage().contains("'maybe'") && e.getMessage().contains("on or off"), e.getMessage());
+  }
+
+  @Test
+  void aTlsReloadIntervalOfZeroFailsNamingTheSetting() {
+    InvalidSetting e = refused("rigserve.security.tls-reload-interval = 0s");
+    assertEquals("rigserve.security.tls-reload-interval", e.key());
+    assertTrue(e.getMessage().contains("greater than zero"), e.getMessage());
+  }
+
+  @Test
+  void aMissingTlsFolderFailsNamingTheSetting() {
+    InvalidSetting e = refused("rigserve.security.tls-dir = \"/nonexistent/rigserve-tls\"");
+    assertEquals("rigserve.security.tls-dir", e.key());
+    assertTrue(e.getMessage().contains("an existing folder"), e.getMessage());
+  }
+
+  @Test
   void aSeedWithoutPortFails() {
-    assertEquals("rigserve.node.seed-nodes", refused("rigserve.node.seed-nodes = \"10.0.0.1\"").key());
+    InvalidSetting e = refused("rigserve.node.seed-nodes = \"10.0.0.2:7355, 10.0.0.1\"");
+    assertEquals("rigserve.node.seed-nodes", e.key());
+    assertTrue(e.getMessage().contains("'10.0.0.2:7355, 10.0.0.1'") && e.getMessage().contains("host:port"), e.getMessage());
+  }
+
+  @Test
+  void seedsAreReadInOrder() {
+    assertEquals(List.of(new RigSettings.SeedNode("10.0.0.2", 7355), new RigSettings.SeedNode("seed.example.org", 17355)),
+        RigSettings.from(with("rigserve.node.seed-nodes = \"10.0.0.2:7355, seed.example.org:17355,\"")).seedNodes());
   }
 }

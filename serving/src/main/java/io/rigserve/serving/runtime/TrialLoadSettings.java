@@ -2,6 +2,7 @@ package io.rigserve.serving.runtime;
 
 import com.typesafe.config.Config;
 import io.rigserve.cluster.settings.InvalidSetting;
+import io.rigserve.cluster.settings.SettingsReader;
 import java.time.Duration;
 
 /**
@@ -43,8 +44,9 @@ public record TrialLoadSettings(Duration timeout, long heap, long directMemory, 
   }
 
   public static TrialLoadSettings from(Config config) {
-    Config c = config.getConfig("rigserve.runtime.trial-load");
-    return new TrialLoadSettings(
-        c.getDuration("timeout"), c.getBytes("heap"), c.getBytes("direct-memory"), c.getBytes("address-space"));
+    SettingsReader c = new SettingsReader(config, "rigserve.runtime.trial-load");
+    return new TrialLoadSettings(c.duration("timeout"), c.bytes("heap", "at least 16 MiB"),
+        c.bytesOrZero("direct-memory", "0 or more, such as 64 MiB"),
+        c.bytesOrZero("address-space", "0 (unbounded) or at least 4 x heap, such as 8 GiB"));
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.rigserve.cluster.settings.InvalidSetting;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -38,5 +39,18 @@ class TrialLoadSettingsTest {
     e = assertThrows(IllegalArgumentException.class,
         () -> TrialLoadSettings.from(with("rigserve.runtime.trial-load.address-space = 512 MiB")));
     assertTrue(e.getMessage().contains("rigserve.runtime.trial-load.address-space"), e.getMessage());
+  }
+
+  @Test
+  void aDirectMemoryThatIsNoSizeIsRefusedNamingTheSettingTheValueAndWhatIsAccepted() {
+    InvalidSetting e = assertThrows(InvalidSetting.class,
+        () -> TrialLoadSettings.from(with("rigserve.runtime.trial-load.direct-memory = plenty")));
+    assertEquals("rigserve.runtime.trial-load.direct-memory", e.key());
+    assertTrue(e.getMessage().contains("'plenty'") && e.getMessage().contains("0 or more"), e.getMessage());
+  }
+
+  @Test
+  void aDirectMemoryOfZeroIsAcceptedAsTheBoundsAllowIt() {
+    assertEquals(0, TrialLoadSettings.from(with("rigserve.runtime.trial-load.direct-memory = 0")).directMemory());
   }
 }
