@@ -30,7 +30,7 @@ class DashboardTest {
 
   @Test
   @Timeout(120)
-  void everyRegionAndRigIsDrawnAndAKilledRigTurnsRed() throws Exception {
+  void everyRegionRigAndRttBetweenTwoRegionsIsDrawnAndAKilledRigTurnsRed() throws Exception {
     Optional<Path> chromium = HeadlessChromium.binary();
     if (chromium.isEmpty()) {
       if ("true".equals(System.getenv("CI"))) fail("chromium is not installed: .ci/run installs Debian's chromium");
