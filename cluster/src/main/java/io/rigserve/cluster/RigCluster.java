@@ -9,6 +9,7 @@ import io.rigserve.cluster.node.RigSettings;
 import io.rigserve.cluster.topology.RegionTopology;
 import io.rigserve.cluster.topology.RigIdentity;
 import io.rigserve.cluster.topology.RigPeer;
+import io.rigserve.cluster.topology.RttBoard;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -18,7 +19,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
  * This rig's part of the cluster for one actor system: its peer endpoint, the region topology
- * (with RTT probing), region downing and the lifecycle that tells a downing from a stop. Built
+ * (with RTT probing and the published region RTTs), region downing and the lifecycle that tells a downing from a stop. Built
  * once per actor system, before joining:
  *
  * <pre>
@@ -59,6 +60,7 @@ public final class RigCluster {
         system.systemActorOf(restarting(RegionTopology.create(rig, settings)), "rigserve-topology", Props.empty());
     system.systemActorOf(
         restarting(RegionDowning.create(topology, settings)), "rigserve-region-downing", Props.empty());
+    RttBoard.get(system).publish(topology, settings.rttPublishInterval());
     // The actor system's config is the rig's, checked by RigConfig.forRig before it started.
     ClusterDiscovery discovery = ClusterDiscovery.from(system.settings().config());
     return new RigCluster(system, rig, settings, discovery, topology, lifecycle);

@@ -12,14 +12,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * The dashboard at the management port's {@code /}, opened in headless Chromium against a
- * three-region cluster: every region and rig is drawn, the model's replicas per region are shown,
- * and a rig killed without leaving turns red while the page follows the live event stream.
+ * three-region cluster: every region and rig is drawn, a measured RTT on the line of every pair of
+ * regions (the one this rig is in neither of published by their rigs), the model's replicas per
+ * region are shown, and a rig killed without leaving turns red while the page follows the live event stream.
  */
 class DashboardTest {
 
@@ -28,7 +30,7 @@ class DashboardTest {
 
   @Test
   @Timeout(120)
-  void everyRegionAndRigIsDrawnAndAKilledRigTurnsRed() throws Exception {
+  void everyRegionRigAndRttBetweenTwoRegionsIsDrawnAndAKilledRigTurnsRed() throws Exception {
     Optional<Path> chromium = HeadlessChromium.binary();
     if (chromium.isEmpty()) {
       if ("true".equals(System.getenv("CI"))) fail("chromium is not installed: .ci/run installs Debian's chromium");
@@ -61,8 +63,25 @@ class DashboardTest {
             if (count(browser, "[data-model='mlp@1'] td[data-region='" + region + "'][data-ready='1']") != 1) return false;
           }
           for (String rig : rigs) if (count(browser, "[data-rig='" + rig + "'].rig.ok") != 1) return false;
-          return count(browser, "[data-link] [data-rtt]") == 2;
+          return count(browser, "[data-link] [data-rtt]") == 3;
         });
+        // Each rig measures only from itself: the pair of the two regions this rig is in neither of
+        // can only be known from what their rigs published.
+        awaitPage(browser, Duration.ofSeconds(30), "a measured RTT on the line of every pair of regions", () -> {
+          for (String pair : List.of("eu-west|sa-east", "eu-west|us-east", "sa-east|us-east")) {
+            JsonNode label = browser.evaluate("(document.querySelector(\"[data-link='" + pair + "'] [data-rtt][data-measured='1']\") || {}).textContent");
+            if (!label.isTextual() || !label.asText().matches("\\d+ ms")) return false;
+          }
+          return true;
+        });
+        Reply rtt = gateway.getManagement("/admin/regions/rtt");
+        assertEquals(200, rtt.status(), rtt.body());
+        assertEquals(REGIONS.stream().sorted().toList(),
+            StreamSupport.stream(rtt.json().get("regions").spliterator(), false).map(JsonNode::asText).toList(), rtt.body());
+        assertEquals(3, rtt.json().get("pairs").size(), rtt.body());
+        for (JsonNode pair : rtt.json().get("pairs")) {
+          assertTrue(pair.get("rttMs").asDouble() >= 0 && pair.get("rigs").asInt() >= 1, rtt.body());
+        }
         assertEquals("live", browser.evaluate("document.getElementById('live').textContent").asText());
 
         String killed = cluster.address("us-east-1");

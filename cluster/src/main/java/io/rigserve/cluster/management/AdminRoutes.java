@@ -1,16 +1,19 @@
 package io.rigserve.cluster.management;
 
+import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.completeWithFuture;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.rigserve.cluster.quarantine.QuarantineRegistry;
 import io.rigserve.cluster.topology.RegionTopology;
+import io.rigserve.cluster.topology.RttBoard;
 import io.rigserve.cluster.topology.TopologyView;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
@@ -24,7 +27,10 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
 
-/** {@code GET /admin/cluster} and {@code GET /admin/regions}: this rig's view of the cluster as JSON. */
+/**
+ * {@code GET /admin/cluster} and {@code GET /admin/regions}: this rig's view of the cluster as JSON;
+ * {@code GET /admin/regions/rtt}: the RTT between every pair of regions, as all rigs published it.
+ */
 public final class AdminRoutes {
 
   private static final Duration ASK_TIMEOUT = Duration.ofSeconds(3);
@@ -42,6 +48,7 @@ public final class AdminRoutes {
                     QuarantineRegistry.get(system).current())))
                 .thenApply(AdminRoutes::json)
                 .exceptionally(AdminRoutes::unavailable)))),
+        path(segment("regions").slash("rtt"), () -> get(() -> complete(json(RttBoard.get(system).matrix())))),
         path("regions", () -> get(() -> completeWithFuture(
             view(system, topology)
                 .thenApply((Function<TopologyView, Object>) RegionsReport::of)

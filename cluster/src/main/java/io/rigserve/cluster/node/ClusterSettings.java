@@ -24,6 +24,7 @@ import java.util.Map;
  * @param probeTimeout a probe unanswered for this long is forgotten
  * @param remoteProbesPerRegion rigs probed in each other region per period
  * @param ewmaWeight weight of a new RTT sample in the moving average (0 exclusive to 1)
+ * @param rttPublishInterval period at which this rig publishes its measured RTTs to other regions
  */
 public record ClusterSettings(
     Duration heartbeatInterval,
@@ -37,7 +38,8 @@ public record ClusterSettings(
     Duration probeInterval,
     Duration probeTimeout,
     int remoteProbesPerRegion,
-    double ewmaWeight) {
+    double ewmaWeight,
+    Duration rttPublishInterval) {
 
   /** Strategies that need nothing beyond the members themselves (no lease, no fixed quorum). */
   public static final List<String> STRATEGIES = List.of("keep-majority", "keep-oldest", "down-all");
@@ -59,7 +61,8 @@ public record ClusterSettings(
             c.duration("rtt.probe-interval", Duration.ofMinutes(10)),
             c.duration("rtt.probe-timeout", Duration.ofMinutes(10)),
             c.integer("rtt.remote-probes-per-region", 1, 100, "a whole number from 1 to 100"),
-            c.number("rtt.ewma-weight", 0, 1, "a number greater than 0 and at most 1, such as 0.3"));
+            c.number("rtt.ewma-weight", 0, 1, "a number greater than 0 and at most 1, such as 0.3"),
+            c.duration("rtt.publish-interval", Duration.ofMinutes(10)));
     if (s.ewmaWeight() == 0) {
       throw c.invalid("rtt.ewma-weight", 0, "a number greater than 0 and at most 1, such as 0.3");
     }
