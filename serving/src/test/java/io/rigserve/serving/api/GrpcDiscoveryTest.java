@@ -43,6 +43,9 @@ class GrpcDiscoveryTest {
   private static final String REFLECTION = "grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo";
   private static final String REFLECTION_V1 = "grpc.reflection.v1.ServerReflection/ServerReflectionInfo";
 
+  /** The rig's request limit, small so a long reflection session passes it many times over. */
+  private static final int MAX_REQUEST_BYTES = 64 * 1024;
+
   private TestRig rig;
   private ManagedChannel channel;
 
@@ -50,7 +53,7 @@ class GrpcDiscoveryTest {
   void start() throws Exception {
     Path repository = Files.createTempDirectory("rigserve-discovery");
     ServedModels.writeRepository(repository);
-    rig = TestRig.start(repository, "");
+    rig = TestRig.start(repository, "rigserve.serving.max-request-size = " + MAX_REQUEST_BYTES);
     channel = NettyChannelBuilder.forAddress("127.0.0.1", rig.rig.grpcPort()).usePlaintext().build();
   }
 
@@ -94,6 +97,18 @@ class GrpcDiscoveryTest {
     fileOf(nested.messages().get(0), "grpc_service.proto");
     UnknownFieldSet error = UnknownFieldSet.parseFrom(field(nested.messages().get(1), 7));
     assertEquals(Status.Code.NOT_FOUND.value(), error.getField(1).getVarintList().get(0).intValue());
+  }
+
+  @Test
+  void aReflectionSessionIsLimitedPerMessageNotByAllItSentOverTheStream() throws Exception {
+    for (String reflection : List.of(REFLECTION_V1, REFLECTION)) {
+      List<byte[]> requests = new ArrayList<>();
+      byte[] one = request(3, "x".repeat(1000));
+      while (requests.size() * one.length < 3 * MAX_REQUEST_BYTES) requests.add(one);
+      Answer a = call(reflection, MethodDescriptor.MethodType.BIDI_STREAMING, requests);
+      assertEquals(Status.Code.OK, a.status().getCode(), reflection + ": " + a.status());
+      assertEquals(requests.size(), a.messages().size(), "an answer (NOT_FOUND) to each request");
+    }
   }
 
   @Test
