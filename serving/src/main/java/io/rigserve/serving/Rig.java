@@ -256,9 +256,9 @@ public final class Rig {
     ReplicaDirectory directory = ReplicaDirectory.get(system);
     TopologyCache topology = TopologyCache.follow(system, cluster.topology());
 
-    DeployedRuntimes runtimes = new DeployedRuntimes(deployed, directory, topology,
-        new ArtifactFetcher(artifacts, system, serving.maxUploadBytes(), clusterTls,
-            () -> topology.view().map(MemberDataPlanes::of).orElse(Set.of())), runtime, blocking,
+    ArtifactFetcher fetcher = new ArtifactFetcher(artifacts, system, serving.maxUploadBytes(), clusterTls,
+        () -> topology.view().map(MemberDataPlanes::of).orElse(Set.of()));
+    DeployedRuntimes runtimes = new DeployedRuntimes(deployed, directory, topology, fetcher, runtime, blocking,
         settings.rig().modelMemoryBytes(), serving.maxUploadBytes());
     ReplicaSharding sharding = ReplicaSharding.start(system, wrap.apply(runtimes), settings.replica(), settings.placement().moves(), traces);
     PlacementController.init(system, cluster.topology(), settings.placement());
@@ -289,7 +289,8 @@ public final class Rig {
             routingJournal, tracer.tracer()),
         serving.defaultTimeout(), serving.maxTimeout(), readiness::ready, statistics);
     Optional<MetricsEndpoint> metrics = MetricsEndpoint.start(settings.metrics(), serving.httpHost(), system,
-        new MetricsEndpoint.Sources(statistics, latency, routingStats, routingJournal, topology, directory));
+        new MetricsEndpoint.Sources(statistics, latency, routingStats, routingJournal, topology, directory, fetcher,
+            verifier.ledger(), quarantine));
     return new Core(service, repository, deployments, catalog, directory, readiness, artifacts, clusterTls, blocking,
         routingStats, routingJournal, tracer, verifier, metrics);
   }

@@ -8,10 +8,13 @@ import java.nio.file.Path;
 import io.rigserve.serving.repository.Sha256;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import io.rigserve.cluster.security.RigTls;
 import org.apache.pekko.http.javadsl.ConnectionContext;
@@ -51,6 +54,18 @@ public final class ArtifactFetcher {
   private final HttpsConnectionContext connections;
   private final String scheme;
   private final Supplier<Set<String>> memberDataPlanes;
+  private final LongAdder bytesReceived = new LongAdder();
+  private final Map<Outcome, LongAdder> outcomes = new EnumMap<>(Outcome.class);
+
+  /** How one {@link #fetch} ended. */
+  public enum Outcome {
+    /** The local copy had the right digest: nothing went over the network. */
+    LOCAL,
+    /** A peer sent a copy with the right digest. */
+    FETCHED,
+    /** No peer could provide one. */
+    UNAVAILABLE
+  }
 
   /**
    * @param tls this rig's cluster TLS; empty: plain HTTP
@@ -70,15 +85,28 @@ public final class ArtifactFetcher {
     // A peer that fails is left for the next one at once: no pool retries with back-off.
     this.pool = ConnectionPoolSettings.create(Adapter.toClassic(system)).withMaxRetries(0);
     this.httpLog = Logging.getLogger(Adapter.toClassic(system), this);
+    for (Outcome o : Outcome.values()) outcomes.put(o, new LongAdder());
+  }
+
+  /** Bytes received from peers so far, those of copies later refused for a wrong digest included. */
+  public long bytesReceived() {
+    return bytesReceived.sum();
+  }
+
+  /** The fetches so far that ended with {@code outcome}. */
+  public long fetches(Outcome outcome) {
+    return outcomes.get(outcome).sum();
   }
 
   /** @param peers base URLs of data planes that may have it ({@code https://host:port}), best first */
   public CompletionStage<Path> fetch(ArtifactId id, String sha256, List<String> peers) {
     Optional<Path> local = store.valid(id, sha256);
     if (local.isPresent()) {
+      outcomes.get(Outcome.LOCAL).increment();
       return CompletableFuture.completedFuture(local.get());
     }
-    return tryPeers(id, sha256, peers, 0, new ArrayList<>());
+    return tryPeers(id, sha256, peers, 0, new ArrayList<>()).whenComplete((path, error) ->
+        outcomes.get(error == null ? Outcome.FETCHED : Outcome.UNAVAILABLE).increment());
   }
 
   private CompletionStage<Path> tryPeers(ArtifactId id, String sha, List<String> peers, int i, List<String> failures) {
@@ -119,6 +147,7 @@ public final class ArtifactFetcher {
           }
           return response.entity().withSizeLimit(maxBytes).getDataBytes()
               .map(chunk -> {
+                bytesReceived.add(chunk.size());
                 digest.update(chunk.asByteBuffer());
                 return chunk;
               })

@@ -161,8 +161,7 @@ public final class StageVerifier implements StageCheck {
       if (checked.isEmpty()) return CompletableFuture.completedFuture(Verdict.STANDS); // the checker failed: no verdict
       Optional<String> difference = OutputComparison.difference(served.tensors(), checked.get(), tolerance);
       if (difference.isEmpty()) {
-        ledger.agreed(rig);
-        ledger.agreed(checkerRig);
+        ledger.checkAgreed(rig, checkerRig);
         return CompletableFuture.completedFuture(Verdict.STANDS);
       }
       return arbitrate(replica, rig, owner, checkerRig, input, served, checked.get(), difference.get(), tolerance,

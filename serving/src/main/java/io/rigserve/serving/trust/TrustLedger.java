@@ -27,8 +27,12 @@ public final class TrustLedger {
   /** A disagreement between two owners' replicas that no third owner settled. */
   public record Unsettled(long epochMillis, String replica, String served, String checker, String difference) {}
 
-  /** The gateway's totals. */
-  public record Totals(long runs, long checkRuns, long checksDropped, long unverifiable) {}
+  /**
+   * The gateway's totals; {@code agreed}, {@code disagreed} and {@code unsettled} count checks by
+   * how they ended (disagreed: an arbitration struck one side). Never reset, not even by a release.
+   */
+  public record Totals(long runs, long checkRuns, long checksDropped, long unverifiable, long agreed, long disagreed,
+      long unsettled) {}
 
   private static final class Rig {
     long runs;
@@ -49,6 +53,9 @@ public final class TrustLedger {
   private long checkRuns;
   private long dropped;
   private long unverifiable;
+  private long agreedChecks;
+  private long disagreedChecks;
+  private long unsettledChecks;
 
   public TrustLedger(int agreementsPerStrike) {
     this.forgivenPerAgreement = 1.0 / agreementsPerStrike;
@@ -75,6 +82,13 @@ public final class TrustLedger {
     unverifiable++;
   }
 
+  /** A check ended in agreement: the served answer and the checker's are each a verified agreement. */
+  public synchronized void checkAgreed(String served, String checker) {
+    agreedChecks++;
+    agreed(served);
+    agreed(checker);
+  }
+
   /** {@code rig}'s answer agreed with another owner's: a verified agreement. */
   public synchronized void agreed(String rig) {
     Rig r = rig(rig);
@@ -92,6 +106,7 @@ public final class TrustLedger {
     r.checks++;
     r.lost++;
     r.strikes += 1;
+    disagreedChecks++;
     if (servedAtRate > 0) {
       r.wrongFound++;
       r.wrongEstimated += 1 / servedAtRate;
@@ -100,6 +115,7 @@ public final class TrustLedger {
   }
 
   public synchronized void unsettled(Unsettled u) {
+    unsettledChecks++;
     rig(u.served()).unsettled++;
     rig(u.checker()).unsettled++;
     recentUnsettled.addFirst(u);
@@ -134,7 +150,7 @@ public final class TrustLedger {
   }
 
   public synchronized Totals totals() {
-    return new Totals(runs, checkRuns, dropped, unverifiable);
+    return new Totals(runs, checkRuns, dropped, unverifiable, agreedChecks, disagreedChecks, unsettledChecks);
   }
 
   private Rig rig(String rig) {

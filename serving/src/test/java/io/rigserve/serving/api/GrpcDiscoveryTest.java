@@ -41,6 +41,10 @@ import org.junit.jupiter.api.TestInstance;
 class GrpcDiscoveryTest {
 
   private static final String REFLECTION = "grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo";
+  private static final String REFLECTION_V1 = "grpc.reflection.v1.ServerReflection/ServerReflectionInfo";
+
+  /** The rig's request limit, small so a long reflection session passes it many times over. */
+  private static final int MAX_REQUEST_BYTES = 64 * 1024;
 
   private TestRig rig;
   private ManagedChannel channel;
@@ -49,7 +53,7 @@ class GrpcDiscoveryTest {
   void start() throws Exception {
     Path repository = Files.createTempDirectory("rigserve-discovery");
     ServedModels.writeRepository(repository);
-    rig = TestRig.start(repository, "");
+    rig = TestRig.start(repository, "rigserve.serving.max-request-size = " + MAX_REQUEST_BYTES);
     channel = NettyChannelBuilder.forAddress("127.0.0.1", rig.rig.grpcPort()).usePlaintext().build();
   }
 
@@ -60,8 +64,14 @@ class GrpcDiscoveryTest {
   }
 
   @Test
-  void reflectionListsTheInferenceAndHealthServicesAndServesTheirFiles() throws Exception {
-    Answer listed = call(REFLECTION, MethodDescriptor.MethodType.BIDI_STREAMING, List.of(request(7, "")));
+  void reflectionV1AndV1AlphaEachListTheInferenceAndHealthServicesAndServeTheirFiles() throws Exception {
+    for (String reflection : List.of(REFLECTION_V1, REFLECTION)) {
+      reflectionListsTheServicesAndServesTheirFiles(reflection);
+    }
+  }
+
+  private void reflectionListsTheServicesAndServesTheirFiles(String reflection) throws Exception {
+    Answer listed = call(reflection, MethodDescriptor.MethodType.BIDI_STREAMING, List.of(request(7, "")));
     assertEquals(Status.Code.OK, listed.status().getCode(), String.valueOf(listed.status()));
     List<String> services = new ArrayList<>();
     UnknownFieldSet list = UnknownFieldSet.parseFrom(field(listed.messages().get(0), 6));
@@ -69,9 +79,9 @@ class GrpcDiscoveryTest {
       services.add(UnknownFieldSet.parseFrom(service).getField(1).getLengthDelimitedList().get(0).toStringUtf8());
     }
     assertTrue(services.containsAll(List.of("inference.GRPCInferenceService", "grpc.health.v1.Health",
-        "grpc.reflection.v1alpha.ServerReflection")), services.toString());
+        "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection")), services.toString());
 
-    Answer files = call(REFLECTION, MethodDescriptor.MethodType.BIDI_STREAMING, List.of(
+    Answer files = call(reflection, MethodDescriptor.MethodType.BIDI_STREAMING, List.of(
         request(4, "inference.GRPCInferenceService"), request(3, "model_config.proto")));
     assertEquals(Status.Code.OK, files.status().getCode(), String.valueOf(files.status()));
     assertEquals(2, files.messages().size(), "one answer per request of the stream");
@@ -82,7 +92,7 @@ class GrpcDiscoveryTest {
     FileDescriptorProto config = fileOf(files.messages().get(1), "model_config.proto");
     assertTrue(config.getMessageTypeList().stream().anyMatch(m -> m.getName().equals("ModelConfig")));
 
-    Answer nested = call(REFLECTION, MethodDescriptor.MethodType.BIDI_STREAMING, List.of(
+    Answer nested = call(reflection, MethodDescriptor.MethodType.BIDI_STREAMING, List.of(
         request(4, "inference.ModelInferRequest.InferInputTensor"), request(4, "inference.Nothing")));
     fileOf(nested.messages().get(0), "grpc_service.proto");
     UnknownFieldSet error = UnknownFieldSet.parseFrom(field(nested.messages().get(1), 7));
@@ -90,10 +100,23 @@ class GrpcDiscoveryTest {
   }
 
   @Test
+  void aReflectionSessionIsLimitedPerMessageNotByAllItSentOverTheStream() throws Exception {
+    for (String reflection : List.of(REFLECTION_V1, REFLECTION)) {
+      List<byte[]> requests = new ArrayList<>();
+      byte[] one = request(3, "x".repeat(1000));
+      while (requests.size() * one.length < 3 * MAX_REQUEST_BYTES) requests.add(one);
+      Answer a = call(reflection, MethodDescriptor.MethodType.BIDI_STREAMING, requests);
+      assertEquals(Status.Code.OK, a.status().getCode(), reflection + ": " + a.status());
+      assertEquals(requests.size(), a.messages().size(), "an answer (NOT_FOUND) to each request");
+    }
+  }
+
+  @Test
   void methodsAndServicesThatAreNotServedAnswerUnimplemented() throws Exception {
     for (String method : List.of("inference.GRPCInferenceService/SystemSharedMemoryStatus",
         "inference.GRPCInferenceService/CudaSharedMemoryRegister", "inference.GRPCInferenceService/Trace",
-        "grpc.health.v1.Health/Nope", "grpc.reflection.v1.ServerReflection/ServerReflectionInfo", "other.Service/Call")) {
+        "grpc.health.v1.Health/Nope", "grpc.reflection.v1.ServerReflection/Nope",
+        "grpc.reflection.v2.ServerReflection/ServerReflectionInfo", "other.Service/Call")) {
       Answer a = call(method, MethodDescriptor.MethodType.UNARY, List.of(new byte[0]));
       assertEquals(Status.Code.UNIMPLEMENTED, a.status().getCode(), method + ": " + a.status());
     }
@@ -101,11 +124,11 @@ class GrpcDiscoveryTest {
 
   @Test
   void garbageToAStreamingMethodIsInvalidArgumentAndTheRigKeepsAnswering() throws Exception {
-    for (String method : List.of(REFLECTION, "inference.GRPCInferenceService/ModelStreamInfer")) {
+    for (String method : List.of(REFLECTION, REFLECTION_V1, "inference.GRPCInferenceService/ModelStreamInfer")) {
       Answer a = call(method, MethodDescriptor.MethodType.BIDI_STREAMING, List.of(new byte[] {(byte) 0xff, 0x01, 0x02}));
       assertEquals(Status.Code.INVALID_ARGUMENT, a.status().getCode(), method + ": " + a.status());
     }
-    Answer listed = call(REFLECTION, MethodDescriptor.MethodType.BIDI_STREAMING, List.of(request(7, "")));
+    Answer listed = call(REFLECTION_V1, MethodDescriptor.MethodType.BIDI_STREAMING, List.of(request(7, "")));
     assertEquals(Status.Code.OK, listed.status().getCode(), String.valueOf(listed.status()));
   }
 

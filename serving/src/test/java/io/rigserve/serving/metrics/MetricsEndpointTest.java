@@ -106,6 +106,14 @@ class MetricsEndpointTest {
         "state", "ready")) >= 1, "the rig hosts a ready replica of cast");
     assertEquals("gauge", scrape.types.get("rigserve_replicas"));
 
+    assertTrue(scrape.value("rigserve_artifact_fetches_total", Map.of("outcome", "local")) >= 1,
+        "the rig's own partition files were on its disk");
+    assertEquals(0, scrape.value("rigserve_artifact_fetches_total", Map.of("outcome", "unavailable")));
+    assertEquals(0, scrape.value("rigserve_artifact_fetched_bytes_total", Map.of()), "one rig fetches from no peer");
+    assertEquals("counter", scrape.types.get("rigserve_verifications"));
+    assertEquals(0, scrape.value("rigserve_verifications_total", Map.of("outcome", "disagreed")));
+    assertEquals(0, scrape.value("rigserve_quarantined_rigs", Map.of()));
+
     assertTrue(scrape.types.containsKey("jvm_memory_used_bytes"), "JVM metrics: " + scrape.types.keySet());
     assertTrue(scrape.samples("jvm_threads_current").get(0).value > 0);
 

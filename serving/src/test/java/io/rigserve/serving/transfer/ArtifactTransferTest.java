@@ -104,6 +104,24 @@ class ArtifactTransferTest {
   }
 
   @Test
+  void theFetcherCountsEveryByteReceivedAndHowEachFetchEnded() throws Exception {
+    ArtifactStore store = new ArtifactStore(Files.createTempDirectory("rig"));
+    ArtifactFetcher fetcher = fetcher(store);
+    fetcher.fetch(id, sha, List.of(dead, corrupt, origin)).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    assertEquals(2L * content.length, fetcher.bytesReceived(), "the wrong copy's bytes came over the network too");
+    fetcher.fetch(id, sha, List.of(origin)).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    assertEquals(2L * content.length, fetcher.bytesReceived(), "a valid local copy is not fetched again");
+
+    ArtifactId other = new ArtifactId("net", "1", 3);
+    assertThrows(ExecutionException.class, () ->
+        fetcher.fetch(other, sha, List.of(dead, origin)).toCompletableFuture().get(30, TimeUnit.SECONDS));
+    assertEquals(2L * content.length, fetcher.bytesReceived(), "a 404 carries no artifact bytes");
+    assertEquals(1, fetcher.fetches(ArtifactFetcher.Outcome.FETCHED));
+    assertEquals(1, fetcher.fetches(ArtifactFetcher.Outcome.LOCAL));
+    assertEquals(1, fetcher.fetches(ArtifactFetcher.Outcome.UNAVAILABLE));
+  }
+
+  @Test
   void whenNoPeerHasAValidCopyTheFailureNamesTheArtifactAndEveryPeer() throws Exception {
     ArtifactStore store = new ArtifactStore(Files.createTempDirectory("rig"));
     ExecutionException e = assertThrows(ExecutionException.class, () ->

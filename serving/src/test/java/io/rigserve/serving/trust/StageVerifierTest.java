@@ -167,6 +167,8 @@ class StageVerifierTest {
     assertTrue(q.reason().contains("2 arbitrations lost"), q.reason());
     assertEquals(0.0, verifier.ledger().of("bob-1").strikes());
     assertEquals(0.0, verifier.ledger().of("carol-1").strikes());
+    assertEquals(2, verifier.ledger().totals().disagreed(), "two arbitrations, each struck the liar");
+    assertEquals(0, verifier.ledger().totals().agreed());
     quarantine.release("mallory-1").toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
@@ -185,6 +187,8 @@ class StageVerifierTest {
     assertEquals(50, verifier.ledger().of("dave-1").agreements());
     assertEquals(0.0, verifier.ledger().of("dave-1").strikes());
     assertEquals(0, verifier.ledger().of("dave-1").disagreementsLost());
+    assertEquals(50, verifier.ledger().totals().agreed(), "one agreed check per answer, though two rigs agreed in each");
+    assertEquals(0, verifier.ledger().totals().disagreed());
   }
 
   @Test
@@ -201,6 +205,8 @@ class StageVerifierTest {
     assertEquals(1, verifier.ledger().of("frank-1").unsettled());
     assertEquals(1, verifier.report().unsettled().size());
     assertEquals("frank-1", verifier.report().unsettled().get(0).served());
+    assertEquals(1, verifier.ledger().totals().unsettled());
+    assertEquals(0, verifier.ledger().totals().disagreed());
   }
 
   @Test

@@ -54,4 +54,23 @@ class TrustLedgerTest {
     assertEquals(TrustLedger.RECENT_UNSETTLED + 5, ledger.of("a").unsettled());
     assertEquals(0.0, ledger.of("a").strikes());
   }
+
+  @Test
+  void checksAreCountedOnceByOutcomeAndAReleaseDoesNotTakeThemBack() {
+    TrustLedger ledger = new TrustLedger(50);
+    ledger.checkAgreed("a", "b");
+    ledger.checkAgreed("a", "c");
+    ledger.struck("r", 0);
+    ledger.unsettled(new TrustLedger.Unsettled(1, "m@1/p0/r0", "a", "r", "d"));
+    ledger.dropped();
+    ledger.released("r");
+
+    TrustLedger.Totals totals = ledger.totals();
+    assertEquals(2, totals.agreed());
+    assertEquals(1, totals.disagreed());
+    assertEquals(1, totals.unsettled());
+    assertEquals(1, totals.checksDropped());
+    assertEquals(2, ledger.of("a").agreements(), "an agreed check is a verified agreement of both rigs");
+    assertEquals(1, ledger.of("b").agreements());
+  }
 }

@@ -36,6 +36,7 @@ public final class GrpcRequestLimit {
   private static final String ENCODING = "grpc-encoding";
   /** Methods whose requests are streams: their limit is per message (the body grows with the stream's life). */
   private static final Set<String> STREAMING = Set.of("/inference.GRPCInferenceService/ModelStreamInfer",
+      "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
       "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo");
 
   public static Function<HttpRequest, CompletionStage<HttpResponse>> apply(

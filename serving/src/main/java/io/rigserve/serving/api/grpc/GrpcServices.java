@@ -18,9 +18,9 @@ import org.apache.pekko.stream.Materializer;
 
 /**
  * Everything the gRPC port serves, in one handler: the inference service (behind the API-key
- * check), {@code grpc.health.v1.Health}, and server reflection over both (so that grpcurl can
- * list and call them); each request body limited, and what none of them takes answered by
- * {@link GrpcHttpFallback} (UNIMPLEMENTED for gRPC clients).
+ * check), {@code grpc.health.v1.Health}, and server reflection (v1 and v1alpha) over all of
+ * them (so that grpcurl can list and call them); each request body limited, and what none of them
+ * takes answered by {@link GrpcHttpFallback} (UNIMPLEMENTED for gRPC clients).
  */
 public final class GrpcServices {
 
@@ -30,12 +30,15 @@ public final class GrpcServices {
   public static Function<HttpRequest, CompletionStage<HttpResponse>> handler(GrpcInferenceApi api, Health health,
       BearerAuth auth, long maxRequestBytes, ClassicActorSystemProvider system) {
     Materializer mat = Materializer.matFromSystem(system);
+    ReflectionService reflection = new ReflectionService(List.of(GRPCInferenceService.description, Health.description,
+        io.rigserve.proto.reflection.v1.ServerReflection.description, ServerReflection.description));
     Function<HttpRequest, CompletionStage<HttpResponse>> services = ServiceHandler.concatOrNotFound(
         GRPCInferenceServicePowerApiHandlerFactory.partial(new AuthenticatedInferenceApi(api, auth),
             GRPCInferenceService.name, mat, GrpcErrors.handler(), system),
         HealthHandlerFactory.partial(health, Health.name, mat, GrpcErrors.handler(), system),
-        ServerReflectionHandlerFactory.partial(new ReflectionService(List.of(GRPCInferenceService.description,
-            Health.description, ServerReflection.description)), ServerReflection.name, mat, GrpcErrors.handler(), system));
+        io.rigserve.proto.reflection.v1.ServerReflectionHandlerFactory.partial(reflection.v1(),
+            io.rigserve.proto.reflection.v1.ServerReflection.name, mat, GrpcErrors.handler(), system),
+        ServerReflectionHandlerFactory.partial(reflection, ServerReflection.name, mat, GrpcErrors.handler(), system));
     return GrpcHttpFallback.apply(GrpcRequestLimit.apply(maxRequestBytes, mat, services));
   }
 }

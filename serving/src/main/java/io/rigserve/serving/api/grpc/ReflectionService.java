@@ -25,8 +25,8 @@ import org.apache.pekko.grpc.ServiceDescription;
 import org.apache.pekko.stream.javadsl.Source;
 
 /**
- * gRPC server reflection (v1alpha) over the services a rig serves, so grpcurl can list, describe
- * and call them. Written here rather than Pekko gRPC's {@code ServerReflection} because that one
+ * gRPC server reflection over the services a rig serves, so grpcurl can list, describe and call
+ * them: v1alpha, and v1 ({@link #v1()}) whose messages are the same bytes in another package. Written here rather than Pekko gRPC's {@code ServerReflection} because that one
  * answers a malformed request with INTERNAL; this one runs behind the rig's error mapping
  * (INVALID_ARGUMENT), and answers each request of the stream in order.
  */
@@ -46,6 +46,16 @@ public final class ReflectionService implements ServerReflection {
   @Override
   public Source<ServerReflectionResponse, NotUsed> serverReflectionInfo(Source<ServerReflectionRequest, NotUsed> in) {
     return in.map(this::answer);
+  }
+
+  /**
+   * The same service as {@code grpc.reflection.v1.ServerReflection}: each request re-read as its
+   * v1alpha twin (same field numbers, so the bytes carry over unchanged), answered here, and the
+   * answer re-read as v1.
+   */
+  public io.rigserve.proto.reflection.v1.ServerReflection v1() {
+    return in -> in.map(request -> io.rigserve.proto.reflection.v1.ServerReflectionResponse.parseFrom(
+        answer(ServerReflectionRequest.parseFrom(request.toByteString())).toByteString()));
   }
 
   private ServerReflectionResponse answer(ServerReflectionRequest request) {
