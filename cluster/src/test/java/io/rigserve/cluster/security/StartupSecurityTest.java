@@ -14,11 +14,13 @@ import org.junit.jupiter.api.Test;
 class StartupSecurityTest {
 
   private static final SecuritySettings NOTHING =
-      new SecuritySettings(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), false, Duration.ofMinutes(5));
+      new SecuritySettings(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), false, Duration.ofMinutes(5),
+          Optional.empty(), Optional.empty());
 
   private static SecuritySettings with(boolean tls, boolean token, boolean insecure) {
     return new SecuritySettings(tls ? Optional.of(Path.of("/certs/rig")) : Optional.empty(), Optional.empty(),
-        Optional.empty(), token ? Optional.of(Path.of("/secrets/admin")) : Optional.empty(), insecure, Duration.ofMinutes(5));
+        Optional.empty(), token ? Optional.of(Path.of("/secrets/admin")) : Optional.empty(), insecure, Duration.ofMinutes(5),
+        Optional.empty(), Optional.empty());
   }
 
   @Test
@@ -74,5 +76,16 @@ class StartupSecurityTest {
         "127.0.0.1.nip.io", "")) {
       assertFalse(StartupSecurity.isLoopback(host), host);
     }
+  }
+
+  @Test
+  void aRigOffLoopbackWithoutTrustedDeployKeysStartsButWarnsThatAnyMemberMayDeploy() {
+    StartupSecurity unchecked = StartupSecurity.of(List.of("0.0.0.0"), with(true, true, false));
+    assertFalse(unchecked.refused());
+    assertTrue(unchecked.unsignedDeploymentsWarning().orElseThrow().contains("RIGSERVE_TRUSTED_DEPLOY_KEYS_FILE"));
+    SecuritySettings trusting = new SecuritySettings(Optional.of(Path.of("/certs/rig")), Optional.empty(), Optional.empty(),
+        Optional.of(Path.of("/secrets/admin")), false, Duration.ofMinutes(5), Optional.empty(), Optional.of(Path.of("/keys/trusted")));
+    assertTrue(StartupSecurity.of(List.of("0.0.0.0"), trusting).unsignedDeploymentsWarning().isEmpty());
+    assertTrue(StartupSecurity.of(List.of("127.0.0.1"), NOTHING).unsignedDeploymentsWarning().isEmpty());
   }
 }
