@@ -97,7 +97,7 @@ public final class DeployKeys {
     if (keyId == null || keyId.isEmpty() || signature == null || signature.length == 0) return Optional.of("not signed");
     PublicKey key = trusted.get(keyId);
     if (key == null) return Optional.of("signed by key " + shown(keyId) + ", which this rig does not trust");
-    if (!verifies(key, content, signature)) return Optional.of("its signature by key " + keyId + " does not match its content");
+    if (!verifies(key, content, signature)) return Optional.of("signed by key " + keyId + ", but the signature does not match its content");
     return Optional.empty();
   }
 

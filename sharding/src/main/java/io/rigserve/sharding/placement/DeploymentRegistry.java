@@ -164,7 +164,7 @@ public final class DeploymentRegistry implements Extension {
     Tombstone tombstone = keys.sign(unsigned.signedContent()).map(s -> unsigned.signed(s.keyId(), s.signature())).orElse(unsigned);
     Optional<String> refused = signatureRefusal(tombstone);
     if (refused.isPresent()) {
-      // Every other rig would keep serving it: refuse here, where the caller can be told.
+      // Rigs that trust keys would ignore its tombstone: refuse here, where the caller can be told.
       return CompletableFuture.failedFuture(new IllegalArgumentException(key + " not withdrawn: " + refused.get()
           + " (this rig needs a trusted rigserve.security.deploy-key-file)"));
     }
