@@ -34,6 +34,12 @@ public record SecuritySettings(
   public static final String CERT_FILE = "rig.pem";
   public static final String KEY_FILE = "rig.key";
 
+  /** Settings with no deploy keys: deployments unchecked. */
+  public SecuritySettings(Optional<Path> tlsDir, Optional<Path> clientTlsDir, Optional<Path> apiKeysFile,
+      Optional<Path> adminTokenFile, boolean insecure, Duration tlsReloadInterval) {
+    this(tlsDir, clientTlsDir, apiKeysFile, adminTokenFile, insecure, tlsReloadInterval, Optional.empty(), Optional.empty());
+  }
+
   public static SecuritySettings from(Config config) {
     Config c = config.getConfig("rigserve.security");
     return new SecuritySettings(

@@ -14,13 +14,11 @@ import org.junit.jupiter.api.Test;
 class StartupSecurityTest {
 
   private static final SecuritySettings NOTHING =
-      new SecuritySettings(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), false, Duration.ofMinutes(5),
-          Optional.empty(), Optional.empty());
+      new SecuritySettings(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), false, Duration.ofMinutes(5));
 
   private static SecuritySettings with(boolean tls, boolean token, boolean insecure) {
     return new SecuritySettings(tls ? Optional.of(Path.of("/certs/rig")) : Optional.empty(), Optional.empty(),
-        Optional.empty(), token ? Optional.of(Path.of("/secrets/admin")) : Optional.empty(), insecure, Duration.ofMinutes(5),
-        Optional.empty(), Optional.empty());
+        Optional.empty(), token ? Optional.of(Path.of("/secrets/admin")) : Optional.empty(), insecure, Duration.ofMinutes(5));
   }
 
   @Test
