@@ -199,6 +199,7 @@ public final class Rig {
         settings.rig().managementBindHost()), settings.security()).check();
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), settings.rig().systemName(), settings.config());
     if (startup.runsInsecure()) system.log().warn(startup.warning());
+    startup.unsignedDeploymentsWarning().ifPresent(system.log()::warn);
     try {
       RigCluster cluster = joinCluster(system, settings, incarnation);
       OpenTelemetry traces = telemetry.orElseGet(() -> exportUntilStop(system, settings.tracing(), settings.rig().region()));

@@ -15,6 +15,8 @@ import java.util.Optional;
  *
  * @param tlsReloadInterval how long TLS material read from {@code tlsDir} is used before the files
  *     are read again (rotation without a restart)
+ * @param deployKeyFile the operator's Ed25519 key that signs deployments made from this rig
+ * @param trustedDeployKeysFile the public keys whose signed deployments this rig accepts ({@link DeployKeys})
  */
 public record SecuritySettings(
     Optional<Path> tlsDir,
@@ -22,12 +24,20 @@ public record SecuritySettings(
     Optional<Path> apiKeysFile,
     Optional<Path> adminTokenFile,
     boolean insecure,
-    Duration tlsReloadInterval) {
+    Duration tlsReloadInterval,
+    Optional<Path> deployKeyFile,
+    Optional<Path> trustedDeployKeysFile) {
 
   /** Files of a TLS folder, as {@code deploy/certs.sh} writes them. */
   public static final String CA_FILE = "ca.pem";
   public static final String CERT_FILE = "rig.pem";
   public static final String KEY_FILE = "rig.key";
+
+  /** Settings with no deploy keys: deployments unchecked. */
+  public SecuritySettings(Optional<Path> tlsDir, Optional<Path> clientTlsDir, Optional<Path> apiKeysFile,
+      Optional<Path> adminTokenFile, boolean insecure, Duration tlsReloadInterval) {
+    this(tlsDir, clientTlsDir, apiKeysFile, adminTokenFile, insecure, tlsReloadInterval, Optional.empty(), Optional.empty());
+  }
 
   public static SecuritySettings from(Config config) {
     SettingsReader c = new SettingsReader(config, "rigserve.security");
@@ -37,7 +47,9 @@ public record SecuritySettings(
         file(c, "api-keys-file"),
         file(c, "admin-token-file"),
         insecure(c),
-        c.duration("tls-reload-interval"));
+        c.duration("tls-reload-interval"),
+        file(c, "deploy-key-file"),
+        file(c, "trusted-deploy-keys-file"));
   }
 
   /** A boolean that also takes {@code 1} and {@code 0}, as {@code RIGSERVE_INSECURE=1} is written. */

@@ -3,6 +3,7 @@ package io.rigserve.cluster.security;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -14,7 +15,8 @@ import java.util.regex.Pattern;
  * <p>An address counts as loopback only when it says so literally ({@code 127.x.x.x}, {@code ::1},
  * {@code localhost}); a host name is never resolved here, so any other name counts as public.
  */
-public record StartupSecurity(List<String> publicBinds, List<String> missing, boolean insecureSwitch) {
+public record StartupSecurity(List<String> publicBinds, List<String> missing, boolean insecureSwitch,
+    boolean deploymentsUnchecked) {
 
   static final String MISSING_TLS =
       "cluster TLS material: rigserve.security.tls-dir (RIGSERVE_TLS_DIR), a folder with ca.pem, rig.pem "
@@ -40,7 +42,7 @@ public record StartupSecurity(List<String> publicBinds, List<String> missing, bo
       if (security.tlsDir().isEmpty()) missing.add(MISSING_TLS);
       if (security.adminTokenFile().isEmpty()) missing.add(MISSING_ADMIN_TOKEN);
     }
-    return new StartupSecurity(List.copyOf(publicBinds), missing, security.insecure());
+    return new StartupSecurity(List.copyOf(publicBinds), missing, security.insecure(), security.trustedDeployKeysFile().isEmpty());
   }
 
   static boolean isLoopback(String host) {
@@ -75,6 +77,17 @@ public record StartupSecurity(List<String> publicBinds, List<String> missing, bo
   public String warning() {
     return "INSECURE: this rig binds " + String.join(", ", publicBinds) + " without "
         + String.join("; and without ", missing) + ". It runs only because rigserve.security.insecure is on.";
+  }
+
+  /**
+   * A warning for a rig off loopback that trusts no deploy key: any member of the cluster may then
+   * deploy, alter or withdraw what it runs. Not a refusal, since a cluster may start before its keys exist.
+   */
+  public Optional<String> unsignedDeploymentsWarning() {
+    if (publicBinds.isEmpty() || !deploymentsUnchecked) return Optional.empty();
+    return Optional.of("UNSIGNED DEPLOYMENTS: this rig binds " + String.join(", ", publicBinds) + " and trusts no deploy key, "
+        + "so it runs whatever any member of the cluster deploys; set rigserve.security.trusted-deploy-keys-file "
+        + "(RIGSERVE_TRUSTED_DEPLOY_KEYS_FILE), see deploy/deploy-key.sh.");
   }
 
   /** Why a rig refused to start; the message names what to set. */

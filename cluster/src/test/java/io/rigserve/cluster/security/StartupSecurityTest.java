@@ -75,4 +75,15 @@ class StartupSecurityTest {
       assertFalse(StartupSecurity.isLoopback(host), host);
     }
   }
+
+  @Test
+  void aRigOffLoopbackWithoutTrustedDeployKeysStartsButWarnsThatAnyMemberMayDeploy() {
+    StartupSecurity unchecked = StartupSecurity.of(List.of("0.0.0.0"), with(true, true, false));
+    assertFalse(unchecked.refused());
+    assertTrue(unchecked.unsignedDeploymentsWarning().orElseThrow().contains("RIGSERVE_TRUSTED_DEPLOY_KEYS_FILE"));
+    SecuritySettings trusting = new SecuritySettings(Optional.of(Path.of("/certs/rig")), Optional.empty(), Optional.empty(),
+        Optional.of(Path.of("/secrets/admin")), false, Duration.ofMinutes(5), Optional.empty(), Optional.of(Path.of("/keys/trusted")));
+    assertTrue(StartupSecurity.of(List.of("0.0.0.0"), trusting).unsignedDeploymentsWarning().isEmpty());
+    assertTrue(StartupSecurity.of(List.of("127.0.0.1"), NOTHING).unsignedDeploymentsWarning().isEmpty());
+  }
 }

@@ -208,7 +208,7 @@ public final class ModelDeployments {
   }
 
   private CompletionStage<Deployment> deployVersion(StoredVersion v, DeployParameters parameters) {
-    return CompletableFuture.supplyAsync(() -> deployer.prepare(v.name(), v.version(), v.file(), parameters), blocking)
+    return CompletableFuture.supplyAsync(() -> registry.signed(deployer.prepare(v.name(), v.version(), v.file(), parameters)), blocking)
         .thenCompose(this::publish);
   }
 
@@ -223,8 +223,9 @@ public final class ModelDeployments {
     if (current.isPresent() && Arrays.equals(current.get().partitionSha256(), d.partitionSha256())) {
       Set<String> origins = new LinkedHashSet<>(List.of(current.get().origins()));
       origins.addAll(List.of(d.origins()));
-      Deployment merged = new Deployment(d.model(), d.version(), d.partitions(), d.regions(), d.replicasPerRegion(),
-          d.partitionBytes(), d.partitionSha256(), origins.toArray(new String[0]), d.descriptor());
+      // The same signed content keeps its signature: a rig without the deploy key may still add itself as an origin.
+      Deployment signer = Arrays.equals(current.get().signedContent(), d.signedContent()) ? current.get() : d;
+      Deployment merged = signer.withOrigins(origins.toArray(new String[0]));
       return merged.equals(current.get())
           ? CompletableFuture.completedFuture(merged)
           : registry.publish(merged).thenApply(done -> merged);
@@ -260,12 +261,22 @@ public final class ModelDeployments {
     }
     CompletableFuture<Void> all = CompletableFuture.completedFuture(null);
     for (Deployment d : deployed) {
-      all = all.thenCompose(x -> registry.remove(d.key())).thenAccept(done -> published.remove(d.key()));
+      all = all.thenCompose(x -> signedRemove(d.key())).thenAccept(done -> published.remove(d.key()));
     }
     return all.thenRun(() -> {
       published.removeIf(key -> key.startsWith(name + "@"));
       unloaded.add(name);
       log.info("model {} unloaded", name);
+    });
+  }
+
+  /** Withdraws {@code key}; a withdraw this rig may not sign (no trusted deploy key) is the caller's conflict. */
+  private CompletionStage<Void> signedRemove(String key) {
+    return registry.remove(key).handle((done, error) -> {
+      if (error == null) return null;
+      Throwable cause = Failures.unwrap(error);
+      if (cause instanceof IllegalArgumentException refused) throw new ModelConflict(refused.getMessage());
+      throw new CompletionException(cause);
     });
   }
 
@@ -303,7 +314,7 @@ public final class ModelDeployments {
     if (published.contains(key)) {
       return new ModelVersion(v.name(), v.version(), VersionState.LOADING, "published, not yet known on this rig", v.sha256());
     }
-    String why = failures.getOrDefault(key, heldBack.get(key));
+    String why = failures.getOrDefault(key, registry.refusal(key).orElse(heldBack.get(key)));
     if (why == null) why = unloaded.contains(v.name()) ? "unloaded" : "not loaded";
     return new ModelVersion(v.name(), v.version(), VersionState.UNAVAILABLE, why, v.sha256());
   }

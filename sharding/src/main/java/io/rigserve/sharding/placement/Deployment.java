@@ -1,6 +1,11 @@
 package io.rigserve.sharding.placement;
 
 import io.rigserve.cluster.serialization.InternalMessage;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Objects;
@@ -13,6 +18,8 @@ import java.util.regex.Pattern;
  * each partition. Per partition: the memory it needs on a rig and the sha256 of its file.
  * {@code origins} are data plane URLs of rigs that hold every partition file. {@code descriptor}
  * is what gateways need to run the model (its inputs, outputs and stages), opaque to sharding.
+ * {@code signedBy} and {@code signature}: the operator's deploy key over {@link #signedContent()}
+ * (empty when unsigned).
  */
 public record Deployment(
     String model,
@@ -23,7 +30,15 @@ public record Deployment(
     long[] partitionBytes,
     String[] partitionSha256,
     String[] origins,
-    byte[] descriptor) implements InternalMessage {
+    byte[] descriptor,
+    String signedBy,
+    byte[] signature) implements InternalMessage {
+
+  /** An unsigned deployment (a cluster that trusts no deploy key, or one about to be signed). */
+  public Deployment(String model, String version, int partitions, String[] regions, int replicasPerRegion,
+      long[] partitionBytes, String[] partitionSha256, String[] origins, byte[] descriptor) {
+    this(model, version, partitions, regions, replicasPerRegion, partitionBytes, partitionSha256, origins, descriptor, "", new byte[0]);
+  }
 
   /** A deployment whose gateways need no descriptor (placement alone). */
   public Deployment(String model, String version, int partitions, String[] regions, int replicasPerRegion,
@@ -41,6 +56,9 @@ public record Deployment(
   public static final int MAX_ORIGIN_LENGTH = 512;
   /** Largest descriptor (inputs, outputs and stages): a larger one could not cross Artery's ordinary frame anyway. */
   public static final int MAX_DESCRIPTOR_BYTES = 256 << 10;
+  /** Longest signature and key id (an Ed25519 signature is 64 bytes). */
+  public static final int MAX_SIGNATURE_BYTES = 128;
+  public static final int MAX_KEY_ID_LENGTH = 64;
 
   /** The model repository's rules for names and versions; they become folder names on rigs. */
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
@@ -59,6 +77,48 @@ public record Deployment(
     partitionSha256 = partitionSha256 == null ? new String[0] : partitionSha256;
     origins = origins == null ? new String[0] : origins;
     descriptor = descriptor == null ? new byte[0] : descriptor;
+    signedBy = signedBy == null ? "" : signedBy;
+    signature = signature == null ? new byte[0] : signature;
+  }
+
+  /** This deployment signed by {@code keyId} with {@code signature} over its {@link #signedContent()}. */
+  public Deployment signed(String keyId, byte[] signature) {
+    return new Deployment(model, version, partitions, regions, replicasPerRegion, partitionBytes, partitionSha256,
+        origins, descriptor, keyId, signature);
+  }
+
+  /** This deployment (its signature kept) with {@code origins}, which the signature does not cover. */
+  public Deployment withOrigins(String[] origins) {
+    return new Deployment(model, version, partitions, regions, replicasPerRegion, partitionBytes, partitionSha256,
+        origins, descriptor, signedBy, signature);
+  }
+
+  /**
+   * What a deploy key signs: everything that decides what runs and where (model, version, K,
+   * regions, replicas, sizes and sha256 of every partition, the descriptor's sha256). Not the
+   * origins: rigs that hold the same files add themselves to them without the key.
+   */
+  public byte[] signedContent() {
+    try {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      DataOutputStream out = new DataOutputStream(bytes);
+      out.writeUTF("rigserve-deployment-v1");
+      out.writeUTF(model == null ? "" : model);
+      out.writeUTF(version == null ? "" : version);
+      out.writeInt(partitions);
+      out.writeInt(regions.length);
+      for (String region : regions) out.writeUTF(region == null ? "" : region);
+      out.writeInt(replicasPerRegion);
+      out.writeInt(partitionBytes.length);
+      for (long size : partitionBytes) out.writeLong(size);
+      out.writeInt(partitionSha256.length);
+      for (String sha : partitionSha256) out.writeUTF(sha == null ? "" : sha);
+      out.write(MessageDigest.getInstance("SHA-256").digest(descriptor));
+      out.flush();
+      return bytes.toByteArray();
+    } catch (IOException | NoSuchAlgorithmException e) {
+      throw new IllegalStateException("cannot encode " + this, e);
+    }
   }
 
   /**
@@ -100,6 +160,9 @@ public record Deployment(
     if (descriptor.length > MAX_DESCRIPTOR_BYTES) {
       return Optional.of("descriptor of " + descriptor.length + " bytes, more than " + MAX_DESCRIPTOR_BYTES);
     }
+    if (signedBy.length() > MAX_KEY_ID_LENGTH || signature.length > MAX_SIGNATURE_BYTES) {
+      return Optional.of("a signature longer than " + MAX_SIGNATURE_BYTES + " bytes or a key id longer than " + MAX_KEY_ID_LENGTH);
+    }
     return Optional.empty();
   }
 
@@ -128,7 +191,8 @@ public record Deployment(
         && Objects.equals(model, d.model) && Objects.equals(version, d.version) && partitions == d.partitions
         && replicasPerRegion == d.replicasPerRegion && Arrays.equals(regions, d.regions)
         && Arrays.equals(partitionBytes, d.partitionBytes) && Arrays.equals(partitionSha256, d.partitionSha256)
-        && Arrays.equals(origins, d.origins) && Arrays.equals(descriptor, d.descriptor);
+        && Arrays.equals(origins, d.origins) && Arrays.equals(descriptor, d.descriptor)
+        && Objects.equals(signedBy, d.signedBy) && Arrays.equals(signature, d.signature);
   }
 
   @Override

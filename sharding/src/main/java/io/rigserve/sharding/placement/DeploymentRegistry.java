@@ -1,5 +1,7 @@
 package io.rigserve.sharding.placement;
 
+import io.rigserve.cluster.security.DeployKeys;
+import io.rigserve.cluster.security.SecuritySettings;
 import io.rigserve.cluster.serialization.LocalMessage;
 import io.rigserve.sharding.ddata.LocalMapWrite;
 import java.time.Duration;
@@ -46,6 +48,9 @@ import org.slf4j.LoggerFactory;
  * <p>An unload also leaves a {@link Tombstone} in a second map, so that a rig that was away when
  * it happened (and so never saw the removal) does not deploy that version again from its disk.
  * Tombstones older than the placement's {@code tombstone-lifetime} are dropped on the next change.
+ *
+ * <p>When the rig trusts deploy keys ({@link DeployKeys}), only deployments and tombstones one of
+ * them signed count; this rig publishes and withdraws only with its own trusted key.
  */
 public final class DeploymentRegistry implements Extension {
 
@@ -73,10 +78,14 @@ public final class DeploymentRegistry implements Extension {
   /** Refusals already logged (key, publisher and reason), so that each is logged once. */
   private final Set<String> refused = ConcurrentHashMap.newKeySet();
   private final Duration tombstoneLifetime;
+  private final DeployKeys keys;
+  /** model@version -> why its deployment is refused now (its signature), to show in the index. */
+  private final Map<String, String> refusals = new ConcurrentHashMap<>();
 
   private DeploymentRegistry(ActorSystem<?> system) {
     this.system = system;
     this.tombstoneLifetime = PlacementSettings.from(system.settings().config()).tombstoneLifetime();
+    this.keys = DeployKeys.from(SecuritySettings.from(system.settings().config()));
     DistributedData ddata = DistributedData.get(system);
     this.replicator = ddata.replicator();
     this.self = ddata.selfUniqueAddress();
@@ -89,28 +98,53 @@ public final class DeploymentRegistry implements Extension {
   /**
    * The deployments of {@code map} that pass {@link Deployment#validate()} under their own key;
    * any member may publish, so the others are ignored here with a WARN naming who wrote them.
+   * When deploy keys are trusted, so is every deployment a trusted key did not sign.
    */
   public SortedMap<String, Deployment> usable(LWWMap<String, Deployment> map) {
     SortedMap<String, Deployment> usable = new TreeMap<>();
+    Map<String, String> refusedNow = new TreeMap<>();
     // The writer of each entry is kept only in the map's registers (an internal API of Pekko).
     map.underlying().getEntries().forEach((key, register) -> {
       Deployment d = register.getValue();
       Optional<String> invalid = d == null ? Optional.of("no value")
           : !key.equals(d.key()) ? Optional.of("published under the key of another model")
-          : d.validate();
+          : d.validate().or(() -> signatureRefusal(d));
       if (invalid.isEmpty()) {
         usable.put(key, d);
-      } else if (refused.size() < 10_000 && refused.add(key + "|" + register.updatedBy() + "|" + invalid.get())) {
+        return;
+      }
+      if (refusedNow.size() < 10_000) refusedNow.put(key, invalid.get());
+      if (refused.size() < 10_000 && refused.add(key + "|" + register.updatedBy() + "|" + invalid.get())) {
         log.warn("ignoring deployment {} published by {}: {}",
             key.length() > 80 ? key.substring(0, 80) + "..." : key, register.updatedBy().address(), invalid.get());
       }
     });
+    refusals.keySet().retainAll(refusedNow.keySet());
+    refusals.putAll(refusedNow);
     return usable;
+  }
+
+  /** Why the deployment {@code model@version} in the map is not used, when it is refused; the index shows it. */
+  public Optional<String> refusal(String key) {
+    return Optional.ofNullable(refusals.get(key));
+  }
+
+  /** {@code d} signed with this rig's deploy key; unchanged when it has none. */
+  public Deployment signed(Deployment d) {
+    return keys.sign(d.signedContent()).map(s -> d.signed(s.keyId(), s.signature())).orElse(d);
+  }
+
+  private Optional<String> signatureRefusal(Deployment d) {
+    return keys.refusal(d.signedContent(), d.signedBy(), d.signature()).map(why -> "deployment " + why);
+  }
+
+  private Optional<String> signatureRefusal(Tombstone t) {
+    return keys.refusal(t.signedContent(), t.signedBy(), t.signature()).map(why -> "withdraw " + why);
   }
 
   /** Adds or replaces the deployment of {@code deployment.key()}; a tombstone of that version is lifted. */
   public CompletionStage<Done> publish(Deployment deployment) {
-    Optional<String> invalid = deployment.validate();
+    Optional<String> invalid = deployment.validate().or(() -> signatureRefusal(deployment));
     if (invalid.isPresent()) {
       // Every other rig would ignore it: refuse it here, where the caller can be told.
       return CompletableFuture.failedFuture(new IllegalArgumentException("deployment " + deployment + " not published: " + invalid.get()));
@@ -126,7 +160,14 @@ public final class DeploymentRegistry implements Extension {
    * tombstone, so rigs that come back with the version on their disk keep it unloaded.
    */
   public CompletionStage<Done> remove(String key) {
-    Tombstone tombstone = new Tombstone(key, System.currentTimeMillis());
+    Tombstone unsigned = new Tombstone(key, System.currentTimeMillis());
+    Tombstone tombstone = keys.sign(unsigned.signedContent()).map(s -> unsigned.signed(s.keyId(), s.signature())).orElse(unsigned);
+    Optional<String> refused = signatureRefusal(tombstone);
+    if (refused.isPresent()) {
+      // Rigs that trust keys would ignore its tombstone: refuse here, where the caller can be told.
+      return CompletableFuture.failedFuture(new IllegalArgumentException(key + " not withdrawn: " + refused.get()
+          + " (this rig needs a trusted rigserve.security.deploy-key-file)"));
+    }
     return update(KEY, (current, write) -> write.remove(key))
         .thenCompose(done -> update(TOMBSTONES, (current, write) -> {
           dropExpired(current, write);
@@ -159,7 +200,14 @@ public final class DeploymentRegistry implements Extension {
       Instant now = Instant.now();
       SortedMap<String, Tombstone> live = new TreeMap<>();
       all.forEach((key, t) -> {
-        if (t.liveAt(now, tombstoneLifetime)) live.put(key, t);
+        Optional<String> why = signatureRefusal(t);
+        if (why.isPresent()) {
+          if (refused.size() < 10_000 && refused.add(key + "|tombstone|" + why.get())) {
+            log.warn("ignoring the withdraw of {}: {}", key.length() > 80 ? key.substring(0, 80) + "..." : key, why.get());
+          }
+        } else if (t.liveAt(now, tombstoneLifetime)) {
+          live.put(key, t);
+        }
       });
       return Collections.unmodifiableSortedMap(live);
     });
